@@ -1,0 +1,24 @@
+"""The readiness service: locations, readiness scoring (and, later, pilot selection)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+import shared.contracts  # noqa: F401 - registers every event contract
+from services.readiness.api import router
+from services.readiness.config import ReadinessSettings
+from services.readiness.projections import LocationsProjection
+from shared.app import create_service_app
+from shared.config import ServiceSettings
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or ReadinessSettings(),
+        title="DSO Rollout — readiness",
+        routers=[router],
+        projections=[LocationsProjection()],
+    )
+
+
+PROJECTIONS = (LocationsProjection,)

@@ -1,0 +1,100 @@
+"""The HTTP edge of every service: one error shape, request ids, trace context.
+
+Every error body is `{"error": {"code", "message", "field"?}}` so frontends handle
+failures one way, whichever service produced them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from opentelemetry.trace import SpanKind
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.auth import AuthError, Forbidden
+from shared.errors import DomainError
+from shared.events import InvalidSubjectToken, new_id
+from shared.eventstore.base import ConcurrencyConflict, StoreUnavailable
+from shared.telemetry import span_from
+
+log = logging.getLogger(__name__)
+REQUEST_ID = "x-request-id"
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        error["field"] = field
+    error.update(extra)
+    return {"error": error}
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map domain and framework errors to the one error body."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"field": _field(e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
+        first = problems[0] if problems else {"field": "body", "message": "invalid request"}
+        message = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        body = error_body("validation_error", message, first["field"], details=problems)
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status)
+
+    @app.exception_handler(ConcurrencyConflict)
+    async def _conflict(_: Request, exc: ConcurrencyConflict) -> JSONResponse:
+        message = f"{exc}; reload and retry"
+        return JSONResponse(error_body("concurrent_modification", message), status_code=409)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        message = f"event store unavailable ({exc}); retry with the same Idempotency-Key"
+        return JSONResponse(error_body("store_unavailable", message), status_code=503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(AuthError)
+    async def _unauthenticated(_: Request, exc: AuthError) -> JSONResponse:
+        headers = {"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{exc}"'}
+        return JSONResponse(error_body("unauthenticated", str(exc)), status_code=401, headers=headers)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse(error_body("forbidden", str(exc)), status_code=403)
+
+    @app.exception_handler(InvalidSubjectToken)
+    async def _bad_token(_: Request, exc: InvalidSubjectToken) -> JSONResponse:
+        return JSONResponse(error_body("invalid_identifier", str(exc)), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+
+
+def install_request_context(app: FastAPI) -> None:
+    """Give each request an id and a server span continuing the caller's trace."""
+
+    @app.middleware("http")
+    async def _context(request: Request, call_next: Any) -> Any:
+        request_id = request.headers.get(REQUEST_ID) or new_id()
+        request.state.request_id = request_id
+        name = f"{request.method} {request.url.path}"
+        with span_from(name, request.headers.get("traceparent"), kind=SpanKind.SERVER) as span:
+            span.set_attribute("http.request.method", request.method)
+            span.set_attribute("url.path", request.url.path)
+            span.set_attribute("dso.request_id", request_id)
+            response = await call_next(request)
+            span.set_attribute("http.response.status_code", response.status_code)
+        response.headers[REQUEST_ID] = request_id
+        return response

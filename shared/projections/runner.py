@@ -1,0 +1,165 @@
+"""Runs a projection as a durable JetStream pull consumer with explicit acks.
+
+The read-model database, not the consumer, is the truth about progress: on start
+the consumer is recreated at checkpoint + 1, so a crash between commit and ack
+only causes redeliveries (skipped), and a lost or rebuilt database replays from
+where its own checkpoint says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import nats.errors
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from sqlalchemy import Engine
+
+from shared.events import RecordedEvent
+from shared.eventstore.streams import stream_name
+from shared.projections import store
+from shared.projections.base import Projection
+
+log = logging.getLogger(__name__)
+
+
+class ProjectionRunner:
+    """Fetches batches, applies them in one transaction each, then acks."""
+
+    def __init__(
+        self,
+        *,
+        nc: Client,
+        engine: Engine,
+        projection: Projection,
+        batch: int = 256,
+        max_attempts: int = 5,
+        retry_delay: float = 0.05,
+    ) -> None:
+        self.nc = nc
+        self.js = nc.jetstream()
+        self.engine = engine
+        self.projection = projection
+        self.batch = batch
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
+        self.position = 0
+        self._task: asyncio.Task[None] | None = None
+        self._advanced = asyncio.Condition()
+        self._stream = stream_name(projection.service)
+        self._durable = projection.name
+
+    async def start(self) -> None:
+        await asyncio.to_thread(store.create_tables, self.engine, self.projection)
+        self._task = asyncio.create_task(self._run(), name=f"projection:{self.projection.name}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+
+    async def wait_for(self, position: int, *, timeout: float = 10.0) -> None:
+        """Return once the read model has applied `position` (read-your-writes)."""
+        async with self._advanced:
+            await asyncio.wait_for(self._advanced.wait_for(lambda: self.position >= position), timeout)
+
+    async def status(self) -> dict[str, object]:
+        """Checkpoint, lag behind the stream and dead letters, for /readyz."""
+        last = (await self.js.stream_info(self._stream)).state.last_seq
+        dead = await asyncio.to_thread(store.dead_letter_count, self.engine, self.projection.name)
+        running = self._task is not None and not self._task.done()
+        return {"position": self.position, "stream_last": last, "lag": max(last - self.position, 0),
+                "dead_letters": dead, "running": running}
+
+    async def _subscribe(self) -> nats.js.JetStreamContext.PullSubscription:
+        self.position = await asyncio.to_thread(store.checkpoint, self.engine, self.projection.name)
+        with contextlib.suppress(NotFoundError):
+            await self.js.delete_consumer(self._stream, self._durable)
+        await self.js.add_consumer(
+            self._stream,
+            ConsumerConfig(
+                durable_name=self._durable,
+                ack_policy=AckPolicy.EXPLICIT,
+                deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                opt_start_seq=self.position + 1,
+                ack_wait=60,
+                max_ack_pending=self.batch * 4,
+            ),
+        )
+        return await self.js.pull_subscribe_bind(durable=self._durable, stream=self._stream)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                sub = await self._subscribe()
+                await self._consume(sub)
+            except asyncio.CancelledError:
+                raise
+            except store.GapDetected as gap:
+                log.warning("projection gap, resubscribing: %s", gap)
+            except Exception:
+                log.exception("projection %s failed; restarting", self.projection.name)
+                await asyncio.sleep(1)
+
+    async def _consume(self, sub: nats.js.JetStreamContext.PullSubscription) -> None:
+        while True:
+            try:
+                msgs = await sub.fetch(self.batch, timeout=1)
+            except nats.errors.TimeoutError:
+                continue
+            events = [
+                RecordedEvent.from_message(m.subject, m.headers or {}, m.data, m.metadata.sequence.stream)
+                for m in msgs
+            ]
+            try:
+                position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, events)
+            except store.GapDetected:
+                raise
+            except Exception:
+                position = await self._apply_one_by_one(events)
+            await self._ack(msgs)
+            await self._advance(position)
+
+    async def _apply_one_by_one(self, events: list[RecordedEvent]) -> int:
+        """Find the poison event of a failed batch; retry it, then dead-letter it and move on."""
+        position = self.position
+        for event in events:
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, [event])
+                    break
+                except store.GapDetected:
+                    raise
+                except Exception as error:
+                    if attempt == self.max_attempts:
+                        position = await self._dead_letter(event, error)
+                    else:
+                        await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
+        return position
+
+    async def _dead_letter(self, event: RecordedEvent, error: Exception) -> int:
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        log.error("dead-lettering %s seq %s: %s", event.subject, event.sequence, reason)
+        headers = event.headers() | {
+            "Nats-Msg-Id": f"{self.projection.name}-{event.sequence}",
+            "dso-original-subject": event.subject,
+            "dso-original-sequence": str(event.sequence),
+            "dso-error": reason.replace("\r", " ").replace("\n", " "),
+        }
+        await self.js.publish(f"dlq.{self.projection.service}.{self.projection.name}", event.payload(), headers=headers)
+        return await asyncio.to_thread(store.record_dead_letter, self.engine, self.projection, event, reason)
+
+    async def _ack(self, msgs: list[Msg]) -> None:
+        for msg in msgs:
+            await msg.ack()
+
+    async def _advance(self, position: int) -> None:
+        async with self._advanced:
+            self.position = position
+            self._advanced.notify_all()

@@ -1,0 +1,75 @@
+"""Synchronous read-model writes: one transaction holds a batch's rows and its checkpoint."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, SQLModel, select
+
+from shared.events import RecordedEvent
+from shared.projections.base import Projection
+from shared.projections.models import DeadLetter, ProjectionCheckpoint
+from shared.telemetry import span_from
+
+
+class GapDetected(RuntimeError):
+    """An event arrived past checkpoint + 1: one before it is still outstanding."""
+
+
+def create_tables(engine: Engine, projection: Projection) -> None:
+    tables = [t.__table__ for t in (*projection.tables, ProjectionCheckpoint, DeadLetter)]  # type: ignore[attr-defined]
+    SQLModel.metadata.create_all(engine, tables=tables)
+
+
+def checkpoint(engine: Engine, name: str) -> int:
+    with Session(engine) as session:
+        row = session.get(ProjectionCheckpoint, name)
+        return row.position if row else 0
+
+
+def dead_letter_count(engine: Engine, name: str) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(DeadLetter.id).where(DeadLetter.projection == name)).all())
+
+
+def apply_batch(engine: Engine, projection: Projection, events: list[RecordedEvent]) -> int:
+    """Apply events in order past the checkpoint; rows and checkpoint commit together."""
+    with Session(engine, autoflush=False) as session, session.begin():
+        row = session.get(ProjectionCheckpoint, projection.name, with_for_update=True)
+        if row is None:
+            row = ProjectionCheckpoint(name=projection.name, position=0)
+            session.add(row)
+        position = row.position
+        for event in events:
+            if event.sequence <= position:
+                continue  # a redelivery of something already applied
+            if event.sequence != position + 1:
+                raise GapDetected(f"{projection.name}: got {event.sequence} after {position}")
+            with span_from(f"project {event.type}", event.traceparent):
+                projection.apply(session, event)
+            position = event.sequence
+        row.position = position
+        return position
+
+
+def record_dead_letter(engine: Engine, projection: Projection, event: RecordedEvent, error: str) -> int:
+    """Skip a poison event: note it and move the checkpoint past it, in one transaction."""
+    with Session(engine) as session, session.begin():
+        row = session.get(ProjectionCheckpoint, projection.name, with_for_update=True)
+        if row is None:
+            row = ProjectionCheckpoint(name=projection.name, position=0)
+            session.add(row)
+        if event.sequence <= row.position:
+            return row.position
+        session.add(DeadLetter(projection=projection.name, sequence=event.sequence, subject=event.subject, error=error))
+        row.position = event.sequence
+        return row.position
+
+
+def reset(engine: Engine, projection: Projection) -> None:
+    """Empty the projection's tables and checkpoint, for a rebuild from sequence 1."""
+    create_tables(engine, projection)
+    with Session(engine) as session, session.begin():
+        for table in projection.tables:
+            session.execute(delete(table))
+        session.execute(delete(ProjectionCheckpoint).where(ProjectionCheckpoint.name == projection.name))
+        session.execute(delete(DeadLetter).where(DeadLetter.projection == projection.name))

@@ -1,0 +1,90 @@
+"""A service's live connections: NATS, the event store, the read model and its projections."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import nats
+from nats.aio.client import Client
+from sqlalchemy import Engine
+
+from shared.config import ServiceSettings
+from shared.db import make_engine
+from shared.eventstore.jetstream import JetStreamEventStore
+from shared.eventstore.streams import ensure_streams, stream_name
+from shared.projections.base import Projection
+from shared.projections.runner import ProjectionRunner
+
+log = logging.getLogger(__name__)
+
+
+async def connect_nats(url: str, *, name: str, attempts: int = 40) -> Client:
+    """Connect, waiting for a server that is still starting; reconnect forever afterwards."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await nats.connect(
+                url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.25, connect_timeout=2
+            )
+        except (OSError, nats.errors.NoServersError, TimeoutError):
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(0.25)
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class Runtime:
+    """Everything a running service holds open; built in the app's lifespan."""
+
+    settings: ServiceSettings
+    nc: Client
+    store: JetStreamEventStore
+    engine: Engine
+    runners: dict[str, ProjectionRunner] = field(default_factory=dict)
+
+    @classmethod
+    async def start(cls, settings: ServiceSettings, projections: list[Projection]) -> Runtime:
+        nc = await connect_nats(settings.nats_url, name=f"dso-{settings.service}")
+        await ensure_streams(nc.jetstream(), replicas=settings.stream_replicas)
+        engine = make_engine(settings.effective_database_url())
+        runtime = cls(settings=settings, nc=nc, store=JetStreamEventStore(nc), engine=engine)
+        for projection in projections:
+            runner = ProjectionRunner(
+                nc=nc,
+                engine=engine,
+                projection=projection,
+                batch=settings.projection_batch,
+                max_attempts=settings.projection_max_attempts,
+            )
+            await runner.start()
+            runtime.runners[projection.name] = runner
+        return runtime
+
+    async def stop(self) -> None:
+        for runner in self.runners.values():
+            await runner.stop()
+        await self.nc.drain()
+        self.engine.dispose()
+
+    async def readiness(self) -> tuple[bool, dict[str, object]]:
+        """Whether the service can do its job, and why not."""
+        checks: dict[str, object] = {"nats": "connected" if self.nc.is_connected else "disconnected"}
+        ready = self.nc.is_connected
+        try:
+            info = await self.nc.jetstream().stream_info(stream_name(self.settings.service))
+            checks["stream"] = {"name": info.config.name, "messages": info.state.messages}
+        except Exception as error:  # any failure here means "not ready", reported as such
+            checks["stream"] = f"unavailable: {type(error).__name__}"
+            ready = False
+        projections: dict[str, object] = {}
+        for name, runner in self.runners.items():
+            try:
+                status = await runner.status()
+            except Exception as error:
+                status = {"running": False, "error": type(error).__name__}
+            projections[name] = status
+            ready = ready and bool(status.get("running"))
+        checks["projections"] = projections
+        return ready, checks

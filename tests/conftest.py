@@ -1,0 +1,82 @@
+"""Fixtures: a real NATS server per test, SQLite or PostgreSQL read models, signed tokens."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from fastapi import FastAPI
+
+from shared.auth import issue_token
+from shared.config import PlatformSettings
+from shared.events import new_id
+from shared.natsserver import EmbeddedNats
+
+PG_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[EmbeddedNats]:
+    """A fresh JetStream server on a free port; nothing shared with other tests."""
+    with EmbeddedNats(tmp_path / "nats") as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL schema of this test's own, dropped afterwards."""
+    schema = f"t_{new_id().lower()}"
+    try:
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    except psycopg.OperationalError as error:  # pragma: no cover - CI starts PostgreSQL
+        pytest.fail(f"PostgreSQL is required at {PG_DSN}: {error}")
+    yield f"{PG_DSN}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(PG_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test using this runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'read.db'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def platform(tmp_path: Path, nats_server: EmbeddedNats) -> PlatformSettings:
+    return PlatformSettings(nats_url=nats_server.url, var_dir=tmp_path / "var", log_json=False)
+
+
+@pytest.fixture
+def token(platform: PlatformSettings) -> Callable[..., str]:
+    """Sign a token: token("acme", "super_admin", regions=("north",))."""
+
+    def make(org: str, role: str = "super_admin", **scope: tuple[str, ...]) -> str:
+        return issue_token(platform, org=org, role=role, **scope)
+
+    return make
+
+
+@pytest.fixture
+def org() -> str:
+    return f"org{new_id().lower()[-10:]}"
+
+
+@asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run an app's lifespan and talk to it over HTTP semantics in-process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
