@@ -1,4 +1,4 @@
-"""Building blocks every playbook model shares: a frozen strict base, slugs, and field-naming errors.
+"""Building blocks every playbook model shares: a frozen closed base, strict numbers, field-naming errors.
 
 Templates are hand-written YAML, so a validator must say *which* field is wrong. `FieldError`
 carries a path relative to the model that raised it; the loader joins it to pydantic's location.

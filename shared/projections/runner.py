@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import nats.errors
 from nats.aio.client import Client
@@ -25,6 +27,7 @@ from shared.projections import store
 from shared.projections.base import Projection
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ProjectionRunner:
@@ -98,7 +101,11 @@ class ProjectionRunner:
         while True:
             try:
                 sub = await self._subscribe()
-                await self._consume(sub)
+                try:
+                    await self._consume(sub)
+                finally:
+                    with contextlib.suppress(Exception):
+                        await sub.unsubscribe()
             except asyncio.CancelledError:
                 raise
             except store.GapDetected as gap:
@@ -110,9 +117,9 @@ class ProjectionRunner:
     async def _consume(self, sub: nats.js.JetStreamContext.PullSubscription) -> None:
         while True:
             try:
-                msgs = await sub.fetch(self.batch, timeout=1)
-            except nats.errors.TimeoutError:
-                continue
+                msgs = await _cancellable(sub.fetch(self.batch, timeout=1))
+            except (nats.errors.TimeoutError, TimeoutError):
+                continue  # nothing new within the fetch window
             events = [
                 RecordedEvent.from_message(m.subject, m.headers or {}, m.data, m.metadata.sequence.stream)
                 for m in msgs
@@ -163,3 +170,19 @@ class ProjectionRunner:
         async with self._advanced:
             self.position = position
             self._advanced.notify_all()
+
+
+async def _cancellable(awaitable: Coroutine[Any, Any, T]) -> T:
+    """Await in a separate task so cancelling us never waits on it.
+
+    nats-py's `fetch` can swallow a cancellation that races its internal
+    `wait_for`, which would stall `stop()` for the full fetch window or longer.
+    """
+    task = asyncio.ensure_future(awaitable)
+    try:
+        await asyncio.wait({task})
+    except asyncio.CancelledError:
+        task.cancel()
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        raise
+    return task.result()

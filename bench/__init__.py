@@ -1,0 +1,1 @@
+"""Benchmarks of the event store and projections against raw nats-py baselines (`python -m bench.run`)."""

@@ -1,0 +1,31 @@
+"""Downstream health as the gateway sees it: reported on /readyz, never a reason to be unready.
+
+A gateway that went unready whenever one service was down would take every other
+service's routes out of the load balancer with it; callers get a 503 naming the
+missing service instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+
+async def probe(client: httpx.AsyncClient, base_url: str, timeout: float) -> dict[str, object]:
+    """One service's `/healthz` as seen from here."""
+    started = asyncio.get_running_loop().time()
+    try:
+        response = await client.get(f"{base_url}/healthz", timeout=timeout)
+    except httpx.HTTPError as error:
+        return {"status": "down", "url": base_url, "error": type(error).__name__}
+    elapsed_ms = round((asyncio.get_running_loop().time() - started) * 1000, 1)
+    status = "up" if response.status_code == 200 else "down"
+    return {"status": status, "url": base_url, "http_status": response.status_code, "latency_ms": elapsed_ms}
+
+
+async def downstream(client: httpx.AsyncClient, urls: dict[str, str], timeout: float) -> dict[str, dict[str, object]]:
+    """Every service probed at once, by name."""
+    names = list(urls)
+    results = await asyncio.gather(*(probe(client, urls[name], timeout) for name in names))
+    return dict(zip(names, results, strict=True))

@@ -1,0 +1,86 @@
+"""The route table and the OpenAPI composition as plain functions: no servers needed."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from services.gateway.openapi import CombinedSchema, combine
+from services.gateway.routes import ROUTES, SERVICES, owner
+
+
+@pytest.mark.parametrize(
+    ("path", "service"),
+    [
+        ("/api/v1/locations", "readiness"),
+        ("/api/v1/locations/01JX/assessment", "readiness"),
+        ("/api/v1/readiness/matrix", "readiness"),
+        ("/api/v1/programs/p1/waves", "waves"),
+        ("/api/v1/gates", "waves"),
+        ("/api/v1/champions/c1", "training"),
+        ("/api/v1/training/sessions", "training"),
+        ("/api/v1/baselines", "metrics"),
+        ("/api/v1/cases/c1", "metrics"),
+        ("/api/v1/locationsX", None),
+        ("/api/v1/locations/../gates", None),
+        ("/api/v1/./locations", None),
+        ("/api/v2/locations", None),
+        ("/healthz", None),
+    ],
+)
+def test_every_path_has_at_most_one_owner(path: str, service: str | None) -> None:
+    assert owner(path) == service
+
+
+def test_the_table_names_four_services() -> None:
+    assert SERVICES == ("readiness", "waves", "training", "metrics")
+    assert all(prefix.startswith("/api/v1/") and not prefix.endswith("/") for prefix in ROUTES)
+
+
+def _spec(path: str, schema: dict[str, object]) -> dict[str, object]:
+    ref = {"$ref": "#/components/schemas/Item"}
+    operation = {"responses": {"200": {"content": {"application/json": {"schema": ref}}}}}
+    return {
+        "paths": {path: {"get": operation}, "/healthz": {"get": {"responses": {}}}},
+        "components": {"schemas": {"Item": schema, "Shared": {"type": "string"}}},
+    }
+
+
+def test_clashing_component_names_are_kept_apart_and_refs_follow() -> None:
+    own = {"openapi": "3.1.0", "info": {"title": "gw"}, "paths": {"/healthz": {"get": {"responses": {}}}}}
+    doc = combine(
+        own,
+        {
+            "readiness": _spec("/api/v1/locations", {"type": "object", "title": "A location"}),
+            "waves": _spec("/api/v1/waves", {"type": "object", "title": "A wave"}),
+            "training": None,
+            "metrics": _spec("/api/v1/locations/stolen", {"type": "string"}),  # not metrics' path: left out
+        },
+    )
+    schemas = doc["components"]["schemas"]
+    assert schemas["Item"]["title"] == "A location" and schemas["WavesItem"]["title"] == "A wave"
+    assert schemas["Shared"] == {"type": "string"} and "WavesShared" not in schemas  # identical: merged once
+    wave_op = doc["paths"]["/api/v1/waves"]["get"]
+    assert wave_op["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/WavesItem"
+    }
+    assert wave_op["security"] == [{"bearerAuth": []}] and "401" in wave_op["responses"]
+    assert "/api/v1/locations/stolen" not in doc["paths"]
+    assert "security" not in doc["paths"]["/healthz"]["get"]
+    assert doc["x-unavailable-services"] == ["training"]
+    assert own["paths"] == {"/healthz": {"get": {"responses": {}}}}  # the gateway's own schema is not mutated
+
+
+async def test_the_combined_document_is_cached_briefly() -> None:
+    fetched: list[str] = []
+
+    def service(request: httpx.Request) -> httpx.Response:
+        fetched.append(str(request.url))
+        return httpx.Response(200, json=_spec("/api/v1/locations", {"type": "object"}))
+
+    schema = CombinedSchema(own=lambda: {"paths": {}}, urls={"readiness": "http://readiness"}, ttl_s=60, timeout=1)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(service)) as client:
+        first = await schema.get(client)
+        second = await schema.get(client)
+    assert fetched == ["http://readiness/openapi.json"]
+    assert first is second and "/api/v1/locations" in first["paths"]
