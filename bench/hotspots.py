@@ -1,11 +1,11 @@
 """Profile our side of the benchmark with pyinstrument (not a project dependency: pip install it yourself).
 
-    .venv/bin/python -m bench.hotspots append|rebuild|apply [--size N]
+    .venv/bin/python -m bench.hotspots append|rebuild|apply [--size N] [--cpu]
 
 `rebuild` profiles the runner's event-loop thread (the read-model transaction shows
 up as an await on `asyncio.to_thread`); `apply` profiles `store.apply_batch` itself,
 run inline on the same events, which pyinstrument cannot see inside the worker thread.
-Text reports go to var/bench/profile-<what>.txt.
+Text reports go to var/bench/profile-<what>[-cpu].txt.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
 import typer
 
@@ -23,6 +23,7 @@ from services.readiness.projections import LocationsProjection
 from shared.db import make_engine
 from shared.events import RecordedEvent
 from shared.projections import store
+from shared.projections.base import Projection
 from shared.telemetry import setup_tracing
 
 WORKDIR = Path("var/bench")
@@ -32,14 +33,14 @@ async def read_all(url: str, last_seq: int) -> list[RecordedEvent]:
     async with connect(url) as nc:
         js = nc.jetstream()
         sub = await js.subscribe("dso.*.readiness.>", stream=rebuild.STREAM, ordered_consumer=True)
-        events = []
+        events: list[RecordedEvent] = []
         while len(events) < last_seq:
             m = await sub.next_msg(timeout=5)
             events.append(RecordedEvent.from_message(m.subject, m.headers or {}, m.data, m.metadata.sequence.stream))
         return events
 
 
-async def profiled(what: str, size: int, async_mode: str) -> str:
+async def profiled(what: str, size: int, async_mode: Literal["enabled", "disabled"]) -> str:
     from pyinstrument import Profiler
 
     profiler = Profiler(async_mode=async_mode)
@@ -57,7 +58,8 @@ async def profiled(what: str, size: int, async_mode: str) -> str:
                     await rebuild.ours(server.url, last_seq=last_seq, batch=256, workdir=Path(tmp))
             else:
                 events = await read_all(server.url, last_seq)
-                engine, projection = make_engine(f"sqlite:///{Path(tmp) / 'read.db'}"), LocationsProjection()
+                engine = make_engine(f"sqlite:///{Path(tmp) / 'read.db'}")
+                projection = cast(Projection, LocationsProjection())
                 store.create_tables(engine, projection)
                 with profiler:
                     for i in range(0, len(events), 256):
@@ -69,13 +71,13 @@ async def profiled(what: str, size: int, async_mode: str) -> str:
 def main(
     what: Annotated[str, typer.Argument(help="append | rebuild | apply")],
     size: int = 20_000,
-    async_mode: Annotated[str, typer.Option(help="enabled: wall time with awaits; disabled: loop CPU")] = "enabled",
+    cpu: Annotated[bool, typer.Option(help="CPU of the loop instead of wall time with awaits.")] = False,
 ) -> None:
     """Profile our append, our rebuild (event-loop thread) or the read-model transaction."""
     setup_tracing("readiness")
     WORKDIR.mkdir(parents=True, exist_ok=True)
-    text = asyncio.run(profiled(what, size, async_mode))
-    out = WORKDIR / f"profile-{what}-{async_mode}.txt"
+    text = asyncio.run(profiled(what, size, "disabled" if cpu else "enabled"))
+    out = WORKDIR / f"profile-{what}{'-cpu' if cpu else ''}.txt"
     out.write_text(text)
     print(text)
 

@@ -53,9 +53,13 @@ class ServiceSettings(PlatformSettings):
         return f"sqlite:///{(self.var_dir / f'{self.service}.db').resolve()}"
 
 
-def service_settings(name: str, default_port: int) -> type[ServiceSettings]:
+DEFAULT_PORTS = {"gateway": 8000, "readiness": 8001, "waves": 8002, "training": 8003, "metrics": 8004}
+
+
+def service_settings(name: str, default_port: int | None = None) -> type[ServiceSettings]:
     """A settings class for service `name`: `<NAME>_PORT`, `<NAME>_DATABASE_URL` (else `DATABASE_URL`)."""
     prefix = name.upper()
+    default_port = default_port or DEFAULT_PORTS[name]
 
     class Settings(ServiceSettings):
         service: str = name

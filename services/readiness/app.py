@@ -10,6 +10,11 @@ from services.readiness.config import ReadinessSettings
 from services.readiness.projections import LocationsProjection
 from shared.app import create_service_app
 from shared.config import ServiceSettings
+from shared.projections.base import Projection
+
+
+def projections() -> list[Projection]:
+    return [LocationsProjection()]
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -17,8 +22,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         settings or ReadinessSettings(),
         title="DSO Rollout — readiness",
         routers=[router],
-        projections=[LocationsProjection()],
+        projections=projections(),
     )
-
-
-PROJECTIONS = (LocationsProjection,)

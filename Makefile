@@ -1,0 +1,32 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## the whole stack on embedded defaults
+	$(BIN)/rollout up
+
+test: install  ## the full suite against real NATS, SQLite and PostgreSQL
+	./deploy/scripts/ensure-postgres.sh
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy shared services
+
+bench: install  ## append and rebuild vs raw nats-py baselines; writes var/bench/results.json
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf var .pytest_cache
