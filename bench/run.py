@@ -16,7 +16,7 @@ import statistics
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 from rich.console import Console
@@ -28,6 +28,14 @@ from shared.telemetry import setup_tracing
 
 TARGETS = {"append": 0.7, "rebuild": 0.5}
 console = Console()
+
+
+class Result(TypedDict):
+    metric: str
+    ours: float
+    baseline: float
+    ratio: float
+    unit: str
 
 
 @dataclass(frozen=True)
@@ -79,21 +87,21 @@ async def bench_rebuild(cfg: Config) -> dict[str, list[float]]:
     return rates
 
 
-def summarize(metric: str, rates: dict[str, list[float]]) -> dict[str, object]:
+def summarize(metric: str, rates: dict[str, list[float]]) -> Result:
     ours, base = statistics.median(rates["ours"]), statistics.median(rates["baseline"])
-    return {"metric": metric, "ours": round(ours, 1), "baseline": round(base, 1), "ratio": round(ours / base, 3),
-            "unit": "events/s"}
+    return Result(metric=metric, ours=round(ours, 1), baseline=round(base, 1), ratio=round(ours / base, 3),
+                  unit="events/s")
 
 
-def report(results: list[dict[str, object]], repeat: int) -> None:
+def report(results: list[Result], repeat: int) -> None:
     table = Table(title=f"DSO Rollout benchmark (median of {repeat}, sync_interval: always)")
     for column in ("metric", "ours", "baseline", "ratio", "unit", "target", "met"):
         table.add_column(column, justify="left" if column in ("metric", "unit") else "right")
     for row in results:
-        target, ratio = TARGETS[str(row["metric"])], float(row["ratio"])  # type: ignore[arg-type]
-        met = "[green]yes" if ratio >= target else "[red]no"
-        table.add_row(str(row["metric"]), f"{row['ours']:,.0f}", f"{row['baseline']:,.0f}", f"{ratio:.2f}x",
-                      str(row["unit"]), f">= {target:.1f}x", met)
+        target = TARGETS[row["metric"]]
+        met = "[green]yes" if row["ratio"] >= target else "[red]no"
+        table.add_row(row["metric"], f"{row['ours']:,.0f}", f"{row['baseline']:,.0f}", f"{row['ratio']:.2f}x",
+                      row["unit"], f">= {target:.1f}x", met)
     console.print(table)
 
 
@@ -103,6 +111,7 @@ def main(
     repeat: Annotated[int, typer.Option(min=1, help="Trials per side; the median is reported.")] = 3,
     window: Annotated[int, typer.Option(min=1, help="Appends in flight (one gather per window).")] = 256,
     batch: Annotated[int, typer.Option(min=1, help="Fetch batch of both rebuild sides.")] = 256,
+    tracing: Annotated[bool, typer.Option(help="SDK tracer installed, as in a service (not the CLI).")] = True,
     quick: Annotated[bool, typer.Option(help="Smoke run: ~2k events, one trial.")] = False,
     out: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path("var/bench/results.json"),
     workdir: Annotated[Path, typer.Option(help="Server stores and read models (use a real disk).")] = Path("var/bench"),
@@ -112,9 +121,10 @@ def main(
         aggregates, events, repeat = 1_000, 1_000, 1
     cfg = Config(aggregates, events, repeat, window, batch, workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    setup_tracing("readiness")  # as every service does: projections open real (unexported) spans
+    if tracing:
+        setup_tracing("readiness")  # as every service does: projections open real (unexported) spans
 
-    async def run() -> list[dict[str, object]]:
+    async def run() -> list[Result]:
         return [summarize("append", await bench_append(cfg)), summarize("rebuild", await bench_rebuild(cfg))]
 
     results = asyncio.run(run())
