@@ -8,20 +8,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from nats.js.api import StreamConfig
 from sqlalchemy import Engine
+from starlette.middleware import Middleware
 
 from shared.auth import Principal, TokenVerifier, current_principal
 from shared.config import ServiceSettings
 from shared.errors import DomainError
 from shared.events import Metadata, new_id
 from shared.eventstore.base import EventStore
+from shared.eventstore.streams import ensure_stream
 from shared.http import install_error_handlers, install_request_context
 from shared.logs import setup_logging
 from shared.projections.base import Projection
-from shared.runtime import Runtime
+from shared.runtime import Runtime, connect_nats
 from shared.telemetry import current_traceparent, setup_tracing
 
 health = APIRouter(tags=["health"])
+Hook = Callable[[FastAPI, Runtime], Awaitable[None]]
+# An extra readiness check: (ready, what to report under its own keys).
+ReadinessCheck = Callable[[Request], Awaitable[tuple[bool, dict[str, object]]]]
 
 
 @health.get("/healthz")
@@ -37,7 +43,20 @@ async def readyz(request: Request) -> JSONResponse:
     if runtime is None:
         return JSONResponse({"status": "starting"}, status_code=503)
     ready, checks = await runtime.readiness()
+    for check in getattr(request.app.state, "readiness_checks", ()):
+        extra_ready, extra = await check(request)
+        ready, checks = ready and extra_ready, checks | extra
     return JSONResponse({"status": "ready" if ready else "not_ready", **checks}, status_code=200 if ready else 503)
+
+
+async def provision_streams(settings: ServiceSettings, streams: Sequence[StreamConfig]) -> None:
+    """Create or update streams a service owns beyond its own (before its projections subscribe)."""
+    nc = await connect_nats(settings.nats_url, name=f"dso-{settings.service}-provision")
+    try:
+        for config in streams:
+            await ensure_stream(nc.jetstream(), config)
+    finally:
+        await nc.close()
 
 
 def create_service_app(
@@ -46,27 +65,45 @@ def create_service_app(
     title: str,
     routers: Sequence[APIRouter] = (),
     projections: Sequence[Projection] = (),
-    on_started: Callable[[FastAPI, Runtime], Awaitable[None]] | None = None,
+    on_started: Hook | None = None,
+    on_stopping: Hook | None = None,
+    streams: Sequence[StreamConfig] = (),
+    readiness_checks: Sequence[ReadinessCheck] = (),
+    middleware: Sequence[Middleware] = (),
+    openapi_url: str | None = "/openapi.json",
 ) -> FastAPI:
-    """Wire a service: connect on start, run its projections, serve its routes."""
+    """Wire a service: connect on start, run its projections, serve its routes.
+
+    `middleware` runs inside the request context (request id and trace are set);
+    `openapi_url=None` lets a service serve its own document at that path.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if streams:
+            await provision_streams(settings, streams)
         runtime = await Runtime.start(settings, list(projections))
         app.state.runtime = runtime
-        if on_started:
-            await on_started(app, runtime)
         try:
+            if on_started:
+                await on_started(app, runtime)
             yield
         finally:
-            await runtime.stop()
+            try:
+                if on_stopping:
+                    await on_stopping(app, runtime)
+            finally:
+                await runtime.stop()
 
     setup_logging(settings.service, level=settings.log_level, as_json=settings.log_json)
     setup_tracing(settings.service, settings.otel_exporter)
-    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, openapi_url=openapi_url)
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
+    app.state.readiness_checks = tuple(readiness_checks)
     install_error_handlers(app)
+    for item in reversed(middleware):  # Starlette wraps the last added outermost; keep the given order
+        app.add_middleware(item.cls, *item.args, **item.kwargs)
     install_request_context(app)
     app.include_router(health)
     for router in routers:

@@ -34,6 +34,10 @@ class Forbidden(Exception):
     """The caller is known but lacks a permission (403)."""
 
 
+class AuthUnavailable(Exception):
+    """The identity provider's signing keys cannot be fetched: not the caller's fault (503)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """The verified caller."""
@@ -43,6 +47,9 @@ class Principal:
     role: str
     regions: tuple[str, ...] = field(default=())
     locations: tuple[str, ...] = field(default=())
+    # A browser login's session id (OIDC `sid`); tokens of integrations carry none.
+    session_id: str | None = None
+    issued_at: int | None = None
 
 
 def ensure_dev_keypair(key_dir: Path) -> tuple[Path, Path]:
@@ -72,13 +79,15 @@ def issue_token(
     regions: tuple[str, ...] = (),
     locations: tuple[str, ...] = (),
     ttl_s: int = 8 * 3600,
+    session_id: str | None = None,
+    issued_at: int | None = None,
 ) -> str:
-    """Sign a development token with the local key."""
+    """Sign a development token with the local key (`session_id` makes it a browser session's token)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     subject_token(org, name="org")
     private = settings.auth_private_key_file or ensure_dev_keypair(settings.key_dir())[0]
-    now = int(time.time())
+    now = int(time.time()) if issued_at is None else issued_at
     claims: dict[str, Any] = {
         "iss": settings.auth_issuer,
         "aud": settings.auth_audience,
@@ -91,6 +100,8 @@ def issue_token(
         "regions": list(regions),
         "locations": list(locations),
     }
+    if session_id:
+        claims["sid"] = session_id
     return jwt.encode(claims, Path(private).read_bytes(), algorithm="RS256")
 
 
@@ -99,18 +110,32 @@ class TokenVerifier:
 
     def __init__(self, settings: PlatformSettings) -> None:
         self.settings = settings
-        self._jwks = jwt.PyJWKClient(settings.auth_jwks_url, cache_keys=True) if settings.auth_jwks_url else None
+        self._jwks = (
+            jwt.PyJWKClient(settings.auth_jwks_url, cache_keys=True, lifespan=settings.auth_jwks_cache_s, timeout=5)
+            if settings.auth_jwks_url
+            else None
+        )
         self._key: bytes | None = None
         if not self._jwks:
             public = settings.auth_public_key_file or ensure_dev_keypair(settings.key_dir())[1]
             self._key = Path(public).read_bytes()
 
-    def verify(self, token: str) -> Principal:
+    def _signing_key(self, token: str) -> Any:
+        if not self._jwks:
+            return self._key
         try:
-            key: Any = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._key
+            return self._jwks.get_signing_key_from_jwt(token).key
+        except jwt.PyJWKClientConnectionError as error:
+            raise AuthUnavailable(f"signing keys cannot be fetched from the identity provider: {error}") from error
+        except jwt.PyJWKClientError as error:
+            raise AuthError(f"token signing key is unknown: {error}") from error
+
+    def verify(self, token: str) -> Principal:
+        """The principal a token proves, or AuthError naming what is wrong with it (blocking on a JWKS fetch)."""
+        try:
             claims = jwt.decode(
                 token,
-                key,
+                self._signing_key(token),
                 algorithms=self.settings.auth_algorithms,
                 audience=self.settings.auth_audience,
                 issuer=self.settings.auth_issuer,
@@ -125,22 +150,37 @@ class TokenVerifier:
             raise AuthError("token issuer is not accepted") from error
         except jwt.InvalidSignatureError as error:
             raise AuthError("token signature is invalid") from error
+        except jwt.InvalidAlgorithmError as error:
+            allowed = ", ".join(self.settings.auth_algorithms)
+            raise AuthError(f"token algorithm is not accepted (allowed: {allowed})") from error
         except jwt.PyJWTError as error:
             raise AuthError(f"token is invalid: {error}") from error
-        role, org = claims.get("role"), claims.get("org")
-        if role not in ROLES:
-            raise AuthError(f"token role must be one of {', '.join(ROLES)}")
+        return self._principal(claims)
+
+    def _principal(self, claims: dict[str, Any]) -> Principal:
+        role, org = _one_role(claims.get(self.settings.auth_role_claim)), claims.get(self.settings.auth_org_claim)
         try:
             subject_token(str(org), name="org")
         except InvalidSubjectToken as error:
             raise AuthError(f"token org claim is invalid: {error}") from error
+        session = claims.get(self.settings.auth_session_claim)
         return Principal(
             subject=str(claims["sub"]),
             org=str(org),
-            role=str(role),
+            role=role,
             regions=tuple(claims.get("regions") or ()),
             locations=tuple(claims.get("locations") or ()),
+            session_id=str(session) if session else None,
+            issued_at=int(claims["iat"]) if isinstance(claims.get("iat"), int | float) else None,
         )
+
+
+def _one_role(value: Any) -> str:
+    """Our role from the claim: a string, or a list (Azure AD app roles) holding exactly one of ours."""
+    candidates = [v for v in value if v in ROLES] if isinstance(value, list) else [value]
+    if len(candidates) != 1 or candidates[0] not in ROLES:
+        raise AuthError(f"token role must be exactly one of {', '.join(ROLES)}")
+    return str(candidates[0])
 
 
 def bearer_token(request: Request) -> str:

@@ -29,6 +29,11 @@ class PlatformSettings(BaseSettings):
     auth_private_key_file: Path | None = None
     auth_algorithms: list[str] = ["RS256", "ES256"]
     auth_leeway_s: int = 30
+    auth_jwks_cache_s: float = Field(300, gt=0, description="how long fetched JWKS keys are trusted before a refetch")
+    # Claim names, for identity providers that name them differently (Azure AD app roles arrive in `roles`).
+    auth_role_claim: str = "role"
+    auth_org_claim: str = "org"
+    auth_session_claim: str = "sid"
     otel_exporter: str = Field("none", description="none | console")
 
     def key_dir(self) -> Path:

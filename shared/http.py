@@ -15,13 +15,21 @@ from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.auth import AuthError, Forbidden
+from shared.auth import AuthError, AuthUnavailable, Forbidden
 from shared.errors import DomainError
 from shared.events import InvalidSubjectToken, new_id
 from shared.eventstore.base import ConcurrencyConflict, StoreUnavailable
 
 log = logging.getLogger(__name__)
 REQUEST_ID = "x-request-id"
+HTTP_CODES = {
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "rate_limited",
+}
 
 
 def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -30,6 +38,20 @@ def error_body(code: str, message: str, field: str | None = None, **extra: Any) 
         error["field"] = field
     error.update(extra)
     return {"error": error}
+
+
+def error_response(
+    status: int, code: str, message: str, *, field: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """The one error body as a response, for middleware that answers before any route runs."""
+    return JSONResponse(error_body(code, message, field), status_code=status, headers=headers)
+
+
+def unauthenticated(reason: str) -> JSONResponse:
+    """401 with the reason, in the body and in `WWW-Authenticate` (RFC 6750)."""
+    quoted = reason.replace("\\", "").replace('"', "'")
+    headers = {"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{quoted}"'}
+    return error_response(401, "unauthenticated", reason, headers=headers)
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -64,8 +86,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AuthError)
     async def _unauthenticated(_: Request, exc: AuthError) -> JSONResponse:
-        headers = {"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{exc}"'}
-        return JSONResponse(error_body("unauthenticated", str(exc)), status_code=401, headers=headers)
+        return unauthenticated(str(exc))
+
+    @app.exception_handler(AuthUnavailable)
+    async def _auth_unavailable(_: Request, exc: AuthUnavailable) -> JSONResponse:
+        return error_response(503, "auth_unavailable", str(exc), headers={"Retry-After": "5"})
 
     @app.exception_handler(Forbidden)
     async def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
@@ -77,8 +102,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "http_error")
+        code = HTTP_CODES.get(exc.status_code, "http_error")
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+
+    # Registered on Starlette's outermost error middleware: even a crash answers with the one error body.
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        request_id = getattr(request.state, "request_id", None) or request.headers.get(REQUEST_ID, "")
+        log.exception("unhandled error on %s %s (request %s)", request.method, request.url.path, request_id)
+        message = f"internal error; quote request id {request_id} when reporting it"
+        return JSONResponse(error_body("internal_error", message), status_code=500, headers={REQUEST_ID: request_id})
 
 
 def install_request_context(app: FastAPI) -> None:

@@ -1,4 +1,8 @@
-"""Read-model rows of the readiness service (SQLModel family: Base / Public / table)."""
+"""Read-model rows of the readiness service (SQLModel family: Base / Public / table).
+
+Tables carry a version suffix: a new column means a new table (and projection name), which
+the runner fills by replaying from sequence 1 — an old database never meets a newer schema.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from sqlmodel import Field, SQLModel
 class LocationBase(SQLModel):
     name: str
     region: str = Field(index=True)
-    program_id: str | None = None
+    program_id: str | None = Field(default=None, index=True)
     it_infrastructure: int | None = None
     staff_adaptability: int | None = None
     patient_volume: int | None = None
@@ -22,21 +26,61 @@ class LocationBase(SQLModel):
     level: str | None = None
     recommended_wave: str | None = None
     assessor: str | None = None
+    method: str | None = None
     scored_at: datetime | None = None
     registered_at: datetime
+    updated_at: datetime | None = None
     version: int = 0
 
 
 class LocationRow(LocationBase, table=True):
-    """One location as the readiness matrix shows it."""
+    """One location as the readiness matrix shows it, with what its live scoring needs."""
 
-    __tablename__ = "readiness_locations"
+    __tablename__ = "readiness_locations_v2"
 
     id: str = Field(primary_key=True)
     org: str = Field(index=True)
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # factor -> {score, assessor, reason}: assessor scores that stand until reverted to "derived".
+    entered: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # factor -> the last LocationScored's per-factor record (score, method, criteria, next_step, ...).
+    factors: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 
 
 class LocationPublic(LocationBase):
     id: str
     facts: dict[str, Any] = {}
+
+
+class ProgramRow(SQLModel, table=True):
+    """A waves programme as readiness knows it: its effective playbook, overrides applied."""
+
+    __tablename__ = "readiness_programs"
+
+    org: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    name: str
+    playbook_id: str
+    playbook: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    override_version: int = 0
+    created_at: datetime
+    updated_at: datetime
+
+
+class PilotSetRow(SQLModel, table=True):
+    """A programme's pilot set: the latest recorded proposal and the latest confirmation."""
+
+    __tablename__ = "readiness_pilot_sets"
+
+    org: str = Field(primary_key=True)
+    program_id: str = Field(primary_key=True)
+    proposed: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    proposed_by: str | None = None
+    proposed_at: datetime | None = None
+    confirmed: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
+    note: str | None = None
+    differs_from_proposal: bool | None = None
+    unmet_rules: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    version: int = 0

@@ -1,21 +1,33 @@
-"""The waves service: programmes, wave schedule, gates, decisions, incidents, rollback.
-
-For now it runs with its stream and health endpoints only; its domain comes in its own issue.
-"""
+"""The waves service: playbook templates and programmes (wave schedule, gates, decisions, incidents follow)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+import shared.contracts  # noqa: F401 - registers every event contract
 from services.waves.config import WavesSettings
+from services.waves.playbooks.api import router as playbooks_router
+from services.waves.playbooks.catalog import PlaybookCatalog
+from services.waves.programs.api import router as programs_router
+from services.waves.programs.projections import ProgramsProjection
 from shared.app import create_service_app
 from shared.config import ServiceSettings
 from shared.projections.base import Projection
 
 
 def projections() -> list[Projection]:
-    return []
+    return [ProgramsProjection()]
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
-    return create_service_app(settings or WavesSettings(), title="DSO Rollout — waves", projections=projections())
+    settings = settings or WavesSettings()
+    # Templates load before the app exists: an invalid file stops start-up naming the file and field.
+    catalog = PlaybookCatalog.load(getattr(settings, "playbook_templates_dir", None))
+    app = create_service_app(
+        settings,
+        title="DSO Rollout — waves",
+        routers=[playbooks_router, programs_router],
+        projections=projections(),
+    )
+    app.state.catalog = catalog
+    return app

@@ -1,5 +1,18 @@
-"""Waves settings: `WAVES_PORT`, `WAVES_DATABASE_URL` (else `DATABASE_URL`), and the shared ones."""
+"""Waves settings: `WAVES_PORT`, `WAVES_DATABASE_URL` (else `DATABASE_URL`), extra templates, the shared ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
 
 from shared.config import service_settings
 
-WavesSettings = service_settings("waves", 8002)
+
+class WavesSettings(service_settings("waves", 8002)):  # type: ignore[misc]
+    """The waves service's settings; a third vendor's template is a file in `playbook_templates_dir`."""
+
+    # The same variable as shared.playbooks.PlaybookSettings, so one setting serves every service.
+    playbook_templates_dir: Path | None = Field(
+        None, validation_alias=AliasChoices("DSO_PLAYBOOKS_TEMPLATES_DIR", "playbook_templates_dir")
+    )

@@ -15,6 +15,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from shared.auth import ensure_dev_keypair
 from shared.config import DEFAULT_PORTS, PlatformSettings
 from shared.natsserver import EmbeddedNats, port_open
 
@@ -96,6 +97,9 @@ def run_stack(settings: PlatformSettings, *, host: str = "127.0.0.1") -> None:
     nats_server: EmbeddedNats | None = None
     children: list[Child] = []
     try:
+        if not settings.auth_jwks_url and not settings.auth_public_key_file:
+            # One key for all: created here, before five processes could race to create their own.
+            ensure_dev_keypair(settings.key_dir())
         nats_server = start_nats(settings)
         env = os.environ | {"NATS_URL": nats_server.url if nats_server else settings.nats_url,
                             "VAR_DIR": str(settings.var_dir.resolve())}

@@ -19,3 +19,21 @@ class Projection(Protocol):
     def apply(self, session: Session, event: RecordedEvent) -> None:
         """Write the event's effect on the read model (no commit: the runner commits)."""
         ...
+
+
+class BatchProjection(Projection, Protocol):
+    """A projection that can apply a run of events at once (bulk statements); optional."""
+
+    def apply_many(self, session: Session, events: list[RecordedEvent]) -> None:
+        """Apply `events` in order, with the same effect as `apply` on each."""
+        ...
+
+
+def apply_all(projection: Projection, session: Session, events: list[RecordedEvent]) -> None:
+    """Apply a run of events, in bulk when the projection knows how."""
+    apply_many = getattr(projection, "apply_many", None)
+    if apply_many is not None:
+        apply_many(session, events)
+        return
+    for event in events:
+        projection.apply(session, event)

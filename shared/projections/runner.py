@@ -52,19 +52,25 @@ class ProjectionRunner:
         self.retry_delay = retry_delay
         self.position = 0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._advanced = asyncio.Condition()
         self._stream = stream_name(projection.service)
         self._durable = projection.name
 
     async def start(self) -> None:
+        self._stopping = False
         await asyncio.to_thread(store.create_tables, self.engine, self.projection)
         self._task = asyncio.create_task(self._run(), name=f"projection:{self.projection.name}")
 
     async def stop(self) -> None:
+        # The flag as well as the cancel: nats-py can swallow a cancellation that
+        # races its own timeouts, and the loop must end anyway.
+        self._stopping = True
         if self._task:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            done, _ = await asyncio.wait({self._task}, timeout=5)
+            if not done:
+                log.warning("projection %s did not stop within 5 s; abandoning its task", self.projection.name)
         self._task = None
 
     async def wait_for(self, position: int, *, timeout: float = 10.0) -> None:
@@ -98,7 +104,7 @@ class ProjectionRunner:
         return await self.js.pull_subscribe_bind(durable=self._durable, stream=self._stream)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 sub = await self._subscribe()
                 try:
@@ -115,9 +121,9 @@ class ProjectionRunner:
                 await asyncio.sleep(1)
 
     async def _consume(self, sub: nats.js.JetStreamContext.PullSubscription) -> None:
-        while True:
+        while not self._stopping:
             try:
-                msgs = await _cancellable(sub.fetch(self.batch, timeout=1))
+                msgs = await _bounded(sub.fetch(self.batch, timeout=1), timeout=3)
             except (nats.errors.TimeoutError, TimeoutError):
                 continue  # nothing new within the fetch window
             events = [
@@ -129,6 +135,7 @@ class ProjectionRunner:
             except store.GapDetected:
                 raise
             except Exception:
+                log.warning("projection %s: batch of %d failed; applying one by one", self.projection.name, len(events))
                 position = await self._apply_one_by_one(events)
             await self._ack(msgs)
             await self._advance(position)
@@ -172,17 +179,20 @@ class ProjectionRunner:
             self._advanced.notify_all()
 
 
-async def _cancellable(awaitable: Coroutine[Any, Any, T]) -> T:
-    """Await in a separate task so cancelling us never waits on it.
+async def _bounded(awaitable: Coroutine[Any, Any, T], *, timeout: float) -> T:
+    """Await in a separate task, never longer than `timeout`, and never blocking our own cancellation.
 
     nats-py's `fetch` can swallow a cancellation that races its internal
-    `wait_for`, which would stall `stop()` for the full fetch window or longer.
+    `wait_for` and then wait on its queue indefinitely; this keeps `stop()` prompt.
     """
     task = asyncio.ensure_future(awaitable)
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
     try:
-        await asyncio.wait({task})
+        done, _ = await asyncio.wait({task}, timeout=timeout)
     except asyncio.CancelledError:
         task.cancel()
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
         raise
+    if not done:
+        task.cancel()
+        raise TimeoutError
     return task.result()

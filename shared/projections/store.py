@@ -6,9 +6,9 @@ from sqlalchemy import Engine, delete
 from sqlmodel import Session, SQLModel, select
 
 from shared.events import RecordedEvent
-from shared.projections.base import Projection
+from shared.projections.base import Projection, apply_all
 from shared.projections.models import DeadLetter, ProjectionCheckpoint
-from shared.telemetry import span_from
+from shared.telemetry import batch_span
 
 
 class GapDetected(RuntimeError):
@@ -33,20 +33,24 @@ def dead_letter_count(engine: Engine, name: str) -> int:
 
 def apply_batch(engine: Engine, projection: Projection, events: list[RecordedEvent]) -> int:
     """Apply events in order past the checkpoint; rows and checkpoint commit together."""
-    with Session(engine, autoflush=False) as session, session.begin():
+    with Session(engine) as session, session.begin():
         row = session.get(ProjectionCheckpoint, projection.name, with_for_update=True)
         if row is None:
             row = ProjectionCheckpoint(name=projection.name, position=0)
             session.add(row)
         position = row.position
+        fresh: list[RecordedEvent] = []
         for event in events:
             if event.sequence <= position:
                 continue  # a redelivery of something already applied
             if event.sequence != position + 1:
                 raise GapDetected(f"{projection.name}: got {event.sequence} after {position}")
-            with span_from(f"project {event.type}", event.traceparent):
-                projection.apply(session, event)
+            fresh.append(event)
             position = event.sequence
+        if fresh:
+            name = f"project {fresh[0].type}" if len(fresh) == 1 else f"project {len(fresh)} events"
+            with batch_span(name, [e.traceparent for e in fresh]):
+                apply_all(projection, session, fresh)
         row.position = position
         return position
 

@@ -1,0 +1,1 @@
+"""Live updates for frontends: the caller's org's domain events as Server-Sent Events."""

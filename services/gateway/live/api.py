@@ -1,0 +1,79 @@
+"""`GET /api/v1/events/stream`: Server-Sent Events of the caller's org, resumable with `Last-Event-ID`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from services.gateway.deps import ClientDep, SettingsDep
+from services.gateway.live.cursor import InvalidCursor, format_cursor, parse
+from services.gateway.live.stream import envelope, follow, recorded, stream_ends
+from services.gateway.live.visibility import Visibility
+from shared.app import RuntimeDep
+from shared.auth import CurrentPrincipal
+from shared.errors import DomainError
+from shared.http import REQUEST_ID
+
+router = APIRouter(prefix="/api/v1", tags=["events"])
+
+
+class ScopeUnavailable(DomainError):
+    """The caller's scope cannot be resolved right now; streaming without it could over- or under-share."""
+
+    status = 503
+    code = "service_unavailable"
+
+
+async def start_positions(
+    runtime: RuntimeDep, last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None
+) -> dict[str, int]:
+    """Where to start in each stream: after the client's cursor, else at each stream's end."""
+    ends = await stream_ends(runtime.nc)
+    if last_event_id is None:
+        return ends
+    try:
+        return ends | parse(last_event_id)
+    except InvalidCursor as error:
+        raise DomainError(f"Last-Event-ID: {error}", field="Last-Event-ID") from error
+
+
+async def caller_visibility(
+    request: Request, principal: CurrentPrincipal, client: ClientDep, settings: SettingsDep
+) -> Visibility:
+    """A regional admin's locations come from readiness, asked with the caller's own token."""
+    if principal.role != "regional_admin":
+        return Visibility.of(principal)
+    headers = {"authorization": request.headers["authorization"], REQUEST_ID: request.state.request_id}
+    try:
+        response = await client.get(f"{settings.readiness_url}/api/v1/locations", headers=headers)
+        rows = response.json() if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        rows = None
+    if not isinstance(rows, list):
+        raise ScopeUnavailable("the readiness service cannot list the caller's locations now; retry shortly")
+    return Visibility.of(principal, [row["id"] for row in rows if isinstance(row, dict) and "id" in row])
+
+
+@router.get("/events/stream", response_class=EventSourceResponse)
+async def event_stream(
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    start: Annotated[dict[str, int], Depends(start_positions)],
+    visibility: Annotated[Visibility, Depends(caller_visibility)],
+) -> AsyncIterable[ServerSentEvent]:
+    """The caller's org's domain events as they are stored, filtered to its scope; `id` is the resume cursor."""
+    positions = dict(start)
+    async with follow(runtime.nc, org=principal.org, after=positions) as queue:
+        # Sent once every consumer is subscribed: from here on nothing stored is missed.
+        yield ServerSentEvent(comment="connected", id=format_cursor(positions), retry=settings.sse_retry_ms)
+        while True:
+            service, msg = await queue.get()
+            event = recorded(msg)
+            positions[service] = event.sequence
+            if visibility.admits(event.data):
+                yield ServerSentEvent(id=format_cursor(positions), event=event.type, data=envelope(service, event))

@@ -1,0 +1,49 @@
+"""Which events a caller may see on the live stream; pure.
+
+Org-wide roles see every event of their org. Below them an event is shown when
+it names (in `location_id`, `location_ids` or `region`) a location or region in
+the caller's scope, or when it names none (programme-level facts, the same for
+everyone in the org). A regional admin's locations are those the readiness
+service lists for it at connect time, plus any registered in its regions later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from shared.auth import Principal
+
+ORG_WIDE = frozenset({"super_admin", "executive"})
+
+
+class Visibility:
+    """The caller's scope, learning new locations of its regions as they are registered."""
+
+    def __init__(self, *, everything: bool, locations: Iterable[str] = (), regions: Iterable[str] = ()) -> None:
+        self.everything = everything
+        self.locations = set(locations)
+        self.regions = frozenset(regions)
+
+    @classmethod
+    def of(cls, principal: Principal, region_locations: Iterable[str] = ()) -> Visibility:
+        if principal.role in ORG_WIDE:
+            return cls(everything=True)
+        if principal.role == "regional_admin":
+            return cls(everything=False, locations=region_locations, regions=principal.regions)
+        return cls(everything=False, locations=principal.locations)
+
+    def admits(self, data: Mapping[str, Any]) -> bool:
+        """Whether an event with this payload may be shown."""
+        if self.everything:
+            return True
+        named = {data["location_id"]} if isinstance(data.get("location_id"), str) else set()
+        named |= {x for x in data.get("location_ids") or () if isinstance(x, str)}
+        changes = data.get("changes") if isinstance(data.get("changes"), dict) else {}
+        regions = {r for r in (data.get("region"), changes.get("region")) if isinstance(r, str)}
+        if not named and not regions:
+            return True
+        if regions & self.regions:
+            self.locations |= named  # a location registered in (or moved to) one of our regions
+            return True
+        return bool(named & self.locations)

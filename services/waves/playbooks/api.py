@@ -1,0 +1,39 @@
+"""Playbook template routes: read-only, for every authenticated caller (templates are not org data)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
+
+from services.waves.playbooks.catalog import PlaybookCatalog
+from shared.playbooks import PlaybookTemplate
+
+router = APIRouter(prefix="/api/v1/playbooks", tags=["playbooks"])
+
+
+def catalog(request: Request) -> PlaybookCatalog:
+    return request.app.state.catalog
+
+
+CatalogDep = Annotated[PlaybookCatalog, Depends(catalog)]
+
+
+class PlaybookSummary(BaseModel):
+    id: str
+    vendor: str
+    version: str
+    title: str
+
+
+@router.get("", response_model=list[PlaybookSummary])
+def list_playbooks(catalog: CatalogDep) -> list[PlaybookSummary]:
+    """Every available template: built in and from the templates directory."""
+    return [PlaybookSummary(id=t.id, vendor=t.vendor, version=t.version, title=t.title) for t in catalog.templates()]
+
+
+@router.get("/{playbook_id}", response_model=PlaybookTemplate)
+def get_playbook(playbook_id: str, catalog: CatalogDep) -> PlaybookTemplate:
+    """One template, whole."""
+    return catalog.get(playbook_id, field="playbook_id")

@@ -1,0 +1,111 @@
+"""Request and response bodies of the programmes API."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from services.waves.programs.schedule import PhaseDates
+from shared.contracts.base import parse
+from shared.contracts.waves import PlaybookOverridden, ProgramCreated
+from shared.events import RecordedEvent
+from shared.playbooks import PlaybookTemplate
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+def _iso_date_text(value: object) -> object:
+    # Without this, pydantic would read 1736121600 (or "1736121600") as a Unix timestamp.
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a calendar date written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+
+
+class ProgramCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text
+    playbook: Annotated[str, Field(min_length=1, max_length=64, description="A template id: GET /api/v1/playbooks")]
+    start_date: IsoDate = Field(description="Day 1 of week 1, YYYY-MM-DD")
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: Annotated[str, Field(min_length=1, max_length=300, examples=["readiness.thresholds[0].min"])]
+    value: Any = Field(description="The new JSON value; the whole playbook is re-validated with it")
+
+
+class PlaybookPatch(BaseModel):
+    """All overrides apply together or not at all; each changed value becomes one audited event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    overrides: Annotated[list[OverrideIn], Field(min_length=1, max_length=100)]
+    reason: Reason
+
+
+class ProgramSummary(BaseModel):
+    id: str
+    name: str
+    playbook_id: str
+    playbook_version: str
+    start_date: date
+    override_count: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def from_event(cls, event: RecordedEvent) -> ProgramSummary:
+        """The summary a `ProgramCreated` stands for (a command's answer needs no read model)."""
+        created = parse(event)
+        assert isinstance(created, ProgramCreated)
+        return cls(
+            **created.model_dump(include={"name", "playbook_id", "playbook_version", "start_date", "created_by"}),
+            id=created.program_id, override_count=0, created_at=event.time, updated_at=event.time,
+            version=event.version,
+        )
+
+
+class ProgramDetail(ProgramSummary):
+    """A programme with its calendar and its effective playbook (template plus overrides)."""
+
+    end_date: date
+    total_weeks: int
+    phases: list[PhaseDates]
+    playbook: PlaybookTemplate
+
+
+class OverrideEntry(BaseModel):
+    """One audited override: who, when, why, previous -> value."""
+
+    override_version: int
+    path: str
+    previous: Any
+    value: Any
+    reason: str
+    overridden_by: str
+    overridden_at: datetime
+
+    @classmethod
+    def from_event(cls, event: RecordedEvent) -> OverrideEntry:
+        overridden = parse(event)
+        assert isinstance(overridden, PlaybookOverridden)
+        return cls(**overridden.model_dump(exclude={"program_id"}), overridden_at=event.time)
+
+
+class OverridesApplied(BaseModel):
+    """What a PATCH changed; empty `overrides` when every value was already as requested."""
+
+    program_id: str
+    override_count: int
+    overrides: list[OverrideEntry]

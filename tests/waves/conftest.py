@@ -1,0 +1,16 @@
+"""Waves fixtures: the service app on the test's NATS server and read-model database."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+
+from services.waves.app import create_app
+from services.waves.config import WavesSettings
+from shared.config import PlatformSettings
+
+
+@pytest.fixture
+def app(platform: PlatformSettings, database_url: str) -> FastAPI:
+    """The waves service, once per database (SQLite, PostgreSQL)."""
+    return create_app(WavesSettings(**platform.model_dump(), database_url=database_url))
