@@ -14,6 +14,7 @@ router = APIRouter(prefix="/api/v1/playbooks", tags=["playbooks"])
 
 
 def catalog(request: Request) -> PlaybookCatalog:
+    """The catalog loaded by `create_app`."""
     return request.app.state.catalog
 
 

@@ -95,6 +95,7 @@ def _override(state: Program, command: OverridePlaybook) -> list[DomainEvent]:
 
 
 def decide(state: Program, command: Command) -> list[DomainEvent]:
+    """The events a command produces on the programme, or a `DomainError`."""
     match command:
         case CreateProgram():
             return _create(state, command)
@@ -104,6 +105,7 @@ def decide(state: Program, command: Command) -> list[DomainEvent]:
 
 
 def evolve(state: Program, event: DomainEvent) -> Program:
+    """The programme after one of its events."""
     match event:
         case ProgramCreated():
             return Program(

@@ -18,6 +18,7 @@ MANAGE = {"super_admin", "executive"}
 
 
 def program_ref(org: str, program_id: str) -> AggregateRef:
+    """The programme aggregate inside its org's subject space."""
     return AggregateRef(org, "waves", "program", program_id)
 
 

@@ -35,7 +35,7 @@ class ProgramsProjection:
                         version=event.version,
                     )
                 )
-                # The runner's session does not autoflush: flush so an override in the same batch finds the row.
+                # Flush, so an override later in the same batch finds the row whatever the autoflush setting.
                 session.flush()
             case PlaybookOverridden() as overridden:
                 row = session.get(ProgramRow, overridden.program_id)
