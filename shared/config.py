@@ -30,6 +30,8 @@ class PlatformSettings(BaseSettings):
     auth_algorithms: list[str] = ["RS256", "ES256"]
     auth_leeway_s: int = 30
     auth_jwks_cache_s: float = Field(300, gt=0, description="how long fetched JWKS keys are trusted before a refetch")
+    # An unknown `kid` refetches the key set at most this often, so garbage tokens cannot flood the IdP.
+    auth_jwks_cooldown_s: float = Field(30, ge=0)
     # Claim names, for identity providers that name them differently (Azure AD app roles arrive in `roles`).
     auth_role_claim: str = "role"
     auth_org_claim: str = "org"
@@ -64,11 +66,11 @@ DEFAULT_PORTS = {"gateway": 8000, "readiness": 8001, "waves": 8002, "training": 
 def service_settings(name: str, default_port: int | None = None) -> type[ServiceSettings]:
     """A settings class for service `name`: `<NAME>_PORT`, `<NAME>_DATABASE_URL` (else `DATABASE_URL`)."""
     prefix = name.upper()
-    default_port = default_port or DEFAULT_PORTS[name]
+    port_default = default_port or DEFAULT_PORTS[name]
 
     class Settings(ServiceSettings):
         service: str = name
-        port: int = Field(default_port, validation_alias=AliasChoices(f"{prefix}_PORT", "port"))
+        port: int = Field(port_default, validation_alias=AliasChoices(f"{prefix}_PORT", "port"))
         database_url: str | None = Field(
             None, validation_alias=AliasChoices(f"{prefix}_DATABASE_URL", "DATABASE_URL", "database_url")
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, delete
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from shared.events import RecordedEvent
 from shared.projections.base import Projection, apply_all
@@ -75,5 +75,5 @@ def reset(engine: Engine, projection: Projection) -> None:
     with Session(engine) as session, session.begin():
         for table in projection.tables:
             session.execute(delete(table))
-        session.execute(delete(ProjectionCheckpoint).where(ProjectionCheckpoint.name == projection.name))
-        session.execute(delete(DeadLetter).where(DeadLetter.projection == projection.name))
+        session.execute(delete(ProjectionCheckpoint).where(col(ProjectionCheckpoint.name) == projection.name))
+        session.execute(delete(DeadLetter).where(col(DeadLetter.projection) == projection.name))
