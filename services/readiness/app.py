@@ -1,4 +1,4 @@
-"""The readiness service: locations, readiness scoring (and, later, pilot selection)."""
+"""The readiness service: locations and their facts, readiness scoring, requirements, pilot selection."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ from fastapi import FastAPI
 import shared.contracts  # noqa: F401 - registers every event contract
 from services.readiness.api import router
 from services.readiness.config import ReadinessSettings
-from services.readiness.projections import LocationsProjection
+from services.readiness.projections import LocationsProjection, PilotSetsProjection, ProgramsProjection
 from shared.app import create_service_app
 from shared.config import ServiceSettings
 from shared.projections.base import Projection
 
 
 def projections() -> list[Projection]:
-    return [LocationsProjection()]
+    """Its own stream's read models, and the programmes it learns from waves' stream."""
+    return [LocationsProjection(), PilotSetsProjection(), ProgramsProjection()]
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

@@ -25,7 +25,7 @@ EXTRA_FACTS: dict[str, FactSpec] = {
     "longitude": FactSpec(kind="number", description="Longitude of the practice, degrees"),
 }
 ENTERED_FACTS: dict[str, FactSpec] = {
-    name: spec for name, spec in (LOCATION_FACTS | EXTRA_FACTS).items() if name not in DERIVED_FACTS
+    name: spec for name, spec in (LOCATION_FACTS | EXTRA_FACTS).items() if name not in DERIVED_FACTS | {"region"}
 }
 TEXT_MAX = 200
 

@@ -29,9 +29,10 @@ async def rebuild(service: str) -> dict[str, int]:
     nc = await connect_nats(settings.nats_url, name=f"dso-rebuild-{service}")
     positions: dict[str, int] = {}
     try:
-        last = (await nc.jetstream().stream_info(stream_name(service))).state.last_seq
         with Progress() as progress:
             for projection in service_projections(service):
+                # A projection may consume another service's stream (readiness folds waves' programmes).
+                last = (await nc.jetstream().stream_info(stream_name(projection.service))).state.last_seq
                 task = progress.add_task(projection.name, total=max(last, 1))
                 await asyncio.to_thread(store.reset, engine, projection)
                 runner = ProjectionRunner(nc=nc, engine=engine, projection=projection, batch=settings.projection_batch)

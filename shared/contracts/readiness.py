@@ -68,9 +68,9 @@ class ScoredFactor(BaseModel):
 class LocationScored(_LocationEvent):
     """The location's five readiness factors were scored; composite, level and wave follow.
 
-    `method` is "derived" when every factor came from the rubric, else "entered";
-    `factors` says so per factor (absent on events from before per-factor scoring,
-    which were all entered).
+    `method` is "entered" when an assessor entered all five factors, else "derived"
+    (the rubric scored at least one); `factors` says so per factor (absent on events
+    from before per-factor scoring, which were all entered).
     """
 
     scores: dict[str, int]

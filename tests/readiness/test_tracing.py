@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.trace import SpanKind
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
 from services.readiness.app import create_app
 from services.readiness.config import ReadinessSettings
@@ -23,7 +23,9 @@ async def test_request_and_projection_share_one_trace_id(platform, token, org, t
     assert created.status_code == 201
 
     spans = exporter.get_finished_spans()
-    request = next(s for s in spans if s.kind == SpanKind.SERVER and s.attributes.get("http.route") == "/api/v1/locations")
+    request = next(
+        s for s in spans if s.kind == SpanKind.SERVER and s.attributes.get("http.route") == "/api/v1/locations"
+    )
     projected = next(s for s in spans if s.name == "project LocationRegistered")
     assert format(request.context.trace_id, "032x") == caller_trace
     assert projected.context.trace_id == request.context.trace_id

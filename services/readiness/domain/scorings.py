@@ -38,7 +38,7 @@ def playbook_for(playbooks: Playbooks, program_id: str | None) -> PlaybookTempla
 
 def scoring_of(event: LocationScored) -> Scoring:
     # Events from before per-factor scoring carry no `factors`: all five were entered.
-    methods = {f: event.factors[f].method if f in event.factors else "entered" for f in event.scores}
+    methods: dict[str, str] = {f: event.factors[f].method if f in event.factors else "entered" for f in event.scores}
     return Scoring(dict(event.scores), methods, event.composite, event.level, event.recommended_wave,
                    dict(event.factors))
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from services.readiness.pilots.model import COUNT_RULE, Candidate, Pick, RuleResult, names, show
 from services.readiness.pilots.pool import Assignment, Pool
 from shared.playbooks import Conditional
-from shared.playbooks.pilot import RankKey, SetRule
+from shared.playbooks.pilot import PilotSlot, RankKey, SetRule
 
 
 def _facts(rule: Conditional, candidate: Candidate) -> str:
@@ -17,18 +17,19 @@ def _facts(rule: Conditional, candidate: Candidate) -> str:
 
 def _count_label(pool: Pool) -> str:
     low, high = pool.selection.min_locations, pool.selection.max_locations
-    return f"{low}–{high} pilot locations" if low != high else f"{low} pilot locations"
+    return f"{low}-{high} pilot locations" if low != high else f"{low} pilot locations"
 
 
-def _set_rule(pool: Pool, rule: SetRule, members: Sequence[Candidate]) -> RuleResult:
+def _set_rule(pool: Pool, rule: SetRule, members: Sequence[Candidate], noun: str = "pilot(s)") -> RuleResult:
     ok = pool.rule_holds(rule, members)
     if rule.kind == "at_least":
-        matching = [m for m in members if rule.matches(m.facts) is True]
-        detail = f"{len(matching)} pilot(s) match ({names(matching)}); needs {rule.min}"
+        matching = [m for m in members if pool.counts(rule, m)]
+        detail = f"{len(matching)} {noun} match ({names(matching)}); needs {rule.min}"
     else:
         assert rule.fact is not None
         values = sorted({str(m.facts[rule.fact]) for m in members if m.facts.get(rule.fact) is not None})
-        detail = f"spans {len(values)} {rule.fact} value(s) ({', '.join(values) or 'none known'}); needs {pool.needed(rule)}"
+        shown = ", ".join(values) or "none known"
+        detail = f"spans {len(values)} {rule.fact} value(s) ({shown}); needs {pool.needed(rule)}"
     return RuleResult(rule.key, rule.label, ok, detail)
 
 
@@ -62,13 +63,19 @@ def _ranked_by(keys: Sequence[RankKey], candidate: Candidate) -> str:
     return ", ".join(show(k.fact, candidate.facts.get(k.fact)) for k in keys)
 
 
+def _slot_facts(slot: PilotSlot, candidate: Candidate) -> str:
+    facts = dict.fromkeys([*(c.fact for c in slot.conditions), *(k.fact for k in slot.prefer)])
+    return ", ".join(show(fact, candidate.facts.get(fact)) for fact in facts) or "fits"
+
+
 def picks(pool: Pool, members: Sequence[Candidate], assignment: Assignment) -> tuple[Pick, ...]:
     """A reason for each pick: the slot it fills, each criterion it meets, what it adds to the set."""
     selection = pool.selection
     out = []
     for member in members:
-        reasons = [f"{s.label}: {_ranked_by(s.prefer, member) or 'fits'}"
-                   for s in selection.slots if assignment.get(s.key) is member]
+        reasons = [f"{s.label}: {_slot_facts(s, member)}" for s in selection.slots if assignment.get(s.key) is member]
+        reasons += [f"{e.label}: {show(e.fact, member.facts.get(e.fact))} is not the lowest"
+                    for e in selection.exclusions]
         reasons += [f"{c.label}: {_facts(c, member)}" for c in selection.eligibility]
         for rule in selection.set_rules:
             if rule.kind == "at_least" and rule.matches(member.facts) is True:
@@ -109,6 +116,6 @@ def blocked(pool: Pool, conflicting: Sequence[str]) -> tuple[RuleResult, ...]:
                                   f"{len(fitting)} eligible location(s) fit it ({names(fitting)})"))
     for rule in selection.set_rules:
         ok = pool.rule_holds(rule, eligible) and rule.key not in conflicting
-        judged = _set_rule(pool, rule, eligible)
+        judged = _set_rule(pool, rule, eligible, "eligible location(s)")
         results.append(RuleResult(rule.key, rule.label, ok, "across all eligible locations: " + judged.detail))
     return tuple(results)

@@ -93,5 +93,7 @@ def rank_key(candidate: Candidate, keys: Sequence[RankKey]) -> tuple[Any, ...]:
     return (*parts, candidate.name, candidate.location_id)
 
 
-def names(candidates: Sequence[Candidate]) -> str:
-    return ", ".join(c.name for c in candidates) or "none"
+def names(candidates: Sequence[Candidate], *, limit: int = 8) -> str:
+    """Names for a reason text: the first few, then how many more."""
+    shown = ", ".join(c.name for c in candidates[:limit]) or "none"
+    return shown + (f" and {len(candidates) - limit} more" if len(candidates) > limit else "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import permutations
+from itertools import product
 from typing import Any
 
 from services.readiness.pilots.model import Candidate, ordinal, rank_key, show
@@ -25,6 +25,10 @@ class Pool:
     candidates: tuple[Candidate, ...]
     excluded: dict[str, dict[str, str]] = field(default_factory=dict)  # exclusion key -> id -> why
     eligible: tuple[Candidate, ...] = ()
+    _fits: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _ranks: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
+    _matches: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _needed: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, selection: PilotSelection, candidates: Sequence[Candidate]) -> Pool:
@@ -40,39 +44,54 @@ class Pool:
         return rank_key(candidate, self.selection.prefer)
 
     def slot_rank(self, slot: PilotSlot, candidate: Candidate) -> tuple[Any, ...]:
-        return rank_key(candidate, (*slot.prefer, *self.selection.prefer))
+        key = (slot.key, candidate.location_id)
+        if key not in self._ranks:
+            self._ranks[key] = rank_key(candidate, (*slot.prefer, *self.selection.prefer))
+        return self._ranks[key]
 
     def meets_criteria(self, candidate: Candidate) -> bool:
         return all(c.matches(candidate.facts) is True for c in self.selection.eligibility)
 
     def fits(self, slot: PilotSlot, candidate: Candidate) -> bool:
-        return slot.matches(candidate.facts) is True
+        key = (slot.key, candidate.location_id)
+        if key not in self._fits:
+            self._fits[key] = slot.matches(candidate.facts) is True
+        return self._fits[key]
 
     def needed(self, rule: SetRule) -> int:
         """Distinct values a `min_distinct` rule demands, capped by what the eligible pool has (at least 1)."""
         if not rule.cap_by_portfolio:
             return rule.min
         assert rule.fact is not None
-        have = {c.facts.get(rule.fact) for c in self.eligible} - {None}
-        return max(1, min(rule.min, len(have)))
+        if rule.key not in self._needed:
+            have = {c.facts.get(rule.fact) for c in self.eligible} - {None}
+            self._needed[rule.key] = max(1, min(rule.min, len(have)))
+        return self._needed[rule.key]
+
+    def counts(self, rule: SetRule, candidate: Candidate) -> bool:
+        """Whether `candidate` counts towards an `at_least` rule."""
+        key = (rule.key, candidate.location_id)
+        if key not in self._matches:
+            self._matches[key] = rule.matches(candidate.facts) is True
+        return self._matches[key]
 
     def rule_holds(self, rule: SetRule, members: Sequence[Candidate]) -> bool:
         if rule.kind == "at_least":
-            return sum(rule.matches(m.facts) is True for m in members) >= rule.min
+            return sum(self.counts(rule, m) for m in members) >= rule.min
         assert rule.fact is not None
         return len({m.facts.get(rule.fact) for m in members} - {None}) >= self.needed(rule)
 
     def assign(self, members: Sequence[Candidate]) -> Assignment:
         """The best filling of the slots by `members`: most required, then most optional, then best-ranked."""
         slots = self.selection.slots
+        options = [[*(m for m in members if self.fits(s, m)), None] for s in slots]
         best: tuple[Any, ...] | None = None
         chosen: Assignment = {slot.key: None for slot in slots}
-        padded: list[int | None] = [*range(len(members)), *([None] * len(slots))]
-        for indexes in set(permutations(padded, len(slots))):
-            order = [None if i is None else members[i] for i in indexes]
-            pairs = list(zip(slots, order, strict=True))
-            if any(m is not None and not self.fits(s, m) for s, m in pairs):
+        for order in product(*options):
+            filled = [m.location_id for m in order if m is not None]
+            if len(filled) != len(set(filled)):
                 continue
+            pairs = list(zip(slots, order, strict=True))
             key = (
                 -sum(m is not None for s, m in pairs if s.required),
                 -sum(m is not None for s, m in pairs if not s.required),
@@ -82,7 +101,9 @@ class Pool:
                 best, chosen = key, {s.key: m for s, m in pairs}
         return chosen
 
-    def valid(self, members: Sequence[Candidate], assignment: Assignment, *, ignore: frozenset[str] = frozenset()) -> bool:
+    def valid(
+        self, members: Sequence[Candidate], assignment: Assignment, *, ignore: frozenset[str] = frozenset()
+    ) -> bool:
         """Size, required slots and set rules (eligibility and exclusions are the pool's own filter)."""
         if not self.selection.min_locations <= len(members) <= self.selection.max_locations:
             return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from services.readiness.domain.scorings import entered_of
 from services.readiness.models import LocationRow
@@ -29,7 +29,7 @@ class LocationsProjection:
 
     name = "readiness-locations-v2"
     service = "readiness"
-    tables = (LocationRow,)
+    tables: tuple[type[SQLModel], ...] = (LocationRow,)
 
     def apply(self, session: Session, event: RecordedEvent) -> None:
         if event.ref.aggregate != "location":
@@ -71,4 +71,4 @@ class LocationsProjection:
                 for factor in FACTORS:
                     setattr(row, factor, None)
                 row.composite = row.level = row.recommended_wave = row.method = None
-                row.factors, row.scored_at, row.version = {}, event.time, event.version
+                row.factors, row.scored_at, row.version = {}, None, event.version

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from services.readiness.models import PilotSetRow
 from shared.contracts.base import parse
@@ -13,7 +13,7 @@ from shared.events import RecordedEvent
 class PilotSetsProjection:
     name = "readiness-pilot-sets"
     service = "readiness"
-    tables = (PilotSetRow,)
+    tables: tuple[type[SQLModel], ...] = (PilotSetRow,)
 
     def apply(self, session: Session, event: RecordedEvent) -> None:
         if event.ref.aggregate != "pilotset":
@@ -26,9 +26,11 @@ class PilotSetsProjection:
             row = PilotSetRow(org=event.ref.org, program_id=parsed.program_id)
             session.add(row)
         if isinstance(parsed, PilotSetProposed):
-            row.proposed, row.proposed_by, row.proposed_at = list(parsed.location_ids), parsed.proposed_by, event.time
+            row.proposed, row.proposed_by = list(parsed.location_ids), parsed.proposed_by
+            row.proposed_at = event.time
         else:
-            row.confirmed, row.confirmed_by, row.confirmed_at = list(parsed.location_ids), parsed.confirmed_by, event.time
+            row.confirmed, row.confirmed_by = list(parsed.location_ids), parsed.confirmed_by
+            row.confirmed_at = event.time
             row.note, row.differs_from_proposal = parsed.note, parsed.differs_from_proposal
             row.unmet_rules = list(parsed.unmet_rules)
         row.version = event.version

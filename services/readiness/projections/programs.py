@@ -6,7 +6,7 @@ each `PlaybookOverridden` one change, so the effective playbook is a fold of eve
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from services.readiness.models import ProgramRow
 from services.readiness.programs import apply_override
@@ -22,7 +22,7 @@ class ProgramsProjection:
 
     name = "readiness-programs"
     service = "waves"
-    tables = (ProgramRow,)
+    tables: tuple[type[SQLModel], ...] = (ProgramRow,)
 
     def apply(self, session: Session, event: RecordedEvent) -> None:
         # The waves stream carries waves, gates and more; only programme events matter here.

@@ -1,0 +1,1 @@
+"""Readiness command handlers: authorize, then load -> decide -> append (never HTTP)."""

@@ -1,0 +1,59 @@
+"""Report bodies: requirements checklist, matrix, CSV import report."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+
+class CheckItemOut(BaseModel):
+    key: str
+    label: str
+    level: str
+    fact: str
+    expected: str
+    actual: Any
+    status: Literal["pass", "fail", "unknown", "not_applicable"]
+    gap: str | None
+
+
+class Checklist(BaseModel):
+    location_id: str
+    program_id: str | None
+    playbook_id: str
+    ready: bool
+    summary: dict[str, int]
+    items: list[CheckItemOut]
+
+
+class MatrixRow(BaseModel):
+    location_id: str
+    name: str
+    region: str
+    program_id: str | None = None
+    it_infrastructure: int | None
+    staff_adaptability: int | None
+    patient_volume: int | None
+    tech_stack: int | None
+    champion: int | None
+    composite: int | None
+    level: str | None
+    recommended_wave: str | None
+    method: str | None = None
+
+
+class Matrix(BaseModel):
+    rows: list[MatrixRow]
+
+
+class Imported(BaseModel):
+    line: int
+    location_id: str
+    name: str
+    composite: int | None
+
+
+class ImportReport(BaseModel):
+    imported: int
+    locations: list[Imported]
