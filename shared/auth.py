@@ -8,6 +8,7 @@ never come from an unchecked header.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,7 +112,10 @@ class TokenVerifier:
     def __init__(self, settings: PlatformSettings) -> None:
         self.settings = settings
         self._jwks = (
-            jwt.PyJWKClient(settings.auth_jwks_url, cache_keys=True, lifespan=settings.auth_jwks_cache_s, timeout=5)
+            jwt.PyJWKClient(
+                settings.auth_jwks_url, cache_keys=True, lifespan=settings.auth_jwks_cache_s, timeout=5,
+                cooldown_duration=settings.auth_jwks_cooldown_s,
+            )
             if settings.auth_jwks_url
             else None
         )
@@ -119,6 +123,11 @@ class TokenVerifier:
         if not self._jwks:
             public = settings.auth_public_key_file or ensure_dev_keypair(settings.key_dir())[1]
             self._key = Path(public).read_bytes()
+
+    @property
+    def fetches_keys(self) -> bool:
+        """Whether `verify` may block on fetching the identity provider's JWKS."""
+        return self._jwks is not None
 
     def _signing_key(self, token: str) -> Any:
         if not self._jwks:
@@ -191,12 +200,13 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def current_principal(request: Request) -> Principal:
-    """FastAPI dependency: the verified caller, or 401."""
+async def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the verified caller, or 401 (async: no thread hop unless a JWKS fetch may block)."""
     principal = getattr(request.state, "principal", None)
     if principal is None:
         verifier: TokenVerifier = request.app.state.verifier
-        principal = verifier.verify(bearer_token(request))
+        token = bearer_token(request)
+        principal = await asyncio.to_thread(verifier.verify, token) if verifier.fetches_keys else verifier.verify(token)
         request.state.principal = principal
     return principal
 

@@ -1,56 +1,111 @@
-"""The gateway: the one public HTTP entry, forwarding `/api/v1` to the service that owns each path.
+"""The gateway: the one public HTTP entry.
 
-It verifies the bearer token before anything leaves the edge (each service verifies
-it again: the org scope is never trusted from a header), carries the request id and
-trace context through, and describes the whole API in one OpenAPI document.
+Every `/api/v1` request passes the edge (token, rate, idle session, policy table)
+and leaves a hash-chained audit entry; admitted requests are forwarded to the
+service the policy names, or answered here (composed views, the live event stream,
+the audit query). The whole API is described in one OpenAPI document, the events
+in one AsyncAPI document.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+import time
+from collections.abc import Callable
 
 import httpx
 from fastapi import FastAPI
+from nats.js.api import KeyValueConfig, StorageType
+from nats.js.errors import BadRequestError
+from nats.js.kv import KeyValue
+from starlette.middleware import Middleware
 
-from services.gateway.api import combined_openapi, gateway_readyz, proxy
+from services.gateway.access.cors import ALLOW_HEADERS, EXPOSE_HEADERS, Cors
+from services.gateway.access.edge import Edge, Gatekeeper
+from services.gateway.access.ratelimit import TokenBuckets
+from services.gateway.access.sessions import BUCKET, SessionTracker
+from services.gateway.api import downstream_health, proxy, public
+from services.gateway.audit.api import router as audit_router
+from services.gateway.audit.projection import AuditProjection
+from services.gateway.compose.api import router as compose_router
 from services.gateway.config import GatewaySettings
+from services.gateway.live.api import router as live_router
 from services.gateway.openapi import CombinedSchema
 from services.gateway.proxy import new_client
+from services.gateway.routes import policy
 from shared.app import create_service_app
+from shared.audit.contract import audit_stream
+from shared.audit.trail import AuditTrail
+from shared.projections.base import Projection
+from shared.runtime import Runtime
 
 
-def _take_precedence(app: FastAPI, *endpoints: Any) -> None:
-    """Put our routes ahead of the generic /readyz and /openapi.json; Starlette serves the first match."""
-    ours = [route for route in app.router.routes if getattr(route, "endpoint", None) in endpoints]
-    app.router.routes[:] = ours + [route for route in app.router.routes if route not in ours]
+def projections() -> list[Projection]:
+    return [AuditProjection()]
+
+
+async def session_bucket(runtime: Runtime, settings: GatewaySettings) -> KeyValue:
+    """The shared last-seen bucket; entries outlive the longest session, then expire."""
+    js = runtime.nc.jetstream()
+    config = KeyValueConfig(
+        bucket=BUCKET, ttl=settings.session_max_s, history=1, storage=StorageType.FILE,
+        replicas=settings.stream_replicas,
+    )
+    try:
+        return await js.create_key_value(config)
+    except BadRequestError:  # exists with other settings (changed TTL): use it as it is
+        return await js.key_value(BUCKET)
 
 
 def create_app(
-    settings: GatewaySettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+    settings: GatewaySettings | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> FastAPI:
-    """Build the gateway; tests pass `transport` to stand in for the services."""
+    """Build the gateway; tests pass `transport` to stand in for the services and `clock` to age sessions."""
     settings = settings or GatewaySettings()
-    app = create_service_app(settings, title="DSO Rollout — gateway", routers=[proxy])
-    app.add_api_route("/readyz", gateway_readyz, methods=["GET"], tags=["health"])
-    app.add_api_route("/openapi.json", combined_openapi, methods=["GET"], include_in_schema=False)
-    _take_precedence(app, gateway_readyz, combined_openapi)
-    service_lifespan = app.router.lifespan_context
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+    async def started(app: FastAPI, runtime: Runtime) -> None:
         # One pooled client for every forwarded request, open exactly as long as the app.
-        async with new_client(settings, transport) as client:
-            app.state.http = client
-            app.state.schema = CombinedSchema(
-                own=app.openapi,
-                urls=settings.service_urls(),
-                ttl_s=settings.openapi_cache_s,
-                timeout=settings.health_timeout_s,
-            )
-            async with service_lifespan(app) as state:
-                yield state
+        app.state.http = new_client(settings, transport)
+        app.state.schema = CombinedSchema(
+            own=app.openapi, urls=settings.service_urls(), ttl_s=settings.openapi_cache_s,
+            timeout=settings.health_timeout_s,
+        )
+        sessions = SessionTracker(
+            await session_bucket(runtime, settings), idle_s=settings.session_idle_s,
+            touch_s=settings.session_touch_s, clock=clock,
+        )
+        app.state.gatekeeper = Gatekeeper(
+            policy=policy(),
+            verifier=app.state.verifier,
+            sessions=sessions,
+            buckets=TokenBuckets(rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst),
+            trail=AuditTrail(runtime.nc),
+            trail_ready=lambda: runtime.nc.is_connected,
+        )
 
-    app.router.lifespan_context = lifespan
+    async def stopping(app: FastAPI, _: Runtime) -> None:
+        client: httpx.AsyncClient | None = getattr(app.state, "http", None)
+        if client is not None:
+            await client.aclose()
+
+    app = create_service_app(
+        settings,
+        title="DSO Rollout — gateway",
+        routers=[audit_router, compose_router, live_router, proxy],  # the catch-all last
+        projections=projections(),
+        on_started=started,
+        on_stopping=stopping,
+        streams=[audit_stream(retention_days=settings.audit_retention_days, replicas=settings.stream_replicas)],
+        readiness_checks=[downstream_health],
+        middleware=[Middleware(Edge)],
+        openapi_url=None,  # ours is the combined document, served by `public`
+    )
+    app.include_router(public)
+    if settings.cors_origins:  # outermost: preflights and every error answer carry the CORS headers
+        app.add_middleware(
+            Cors, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=ALLOW_HEADERS, expose_headers=EXPOSE_HEADERS, max_age=600,
+        )
     return app

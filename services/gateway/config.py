@@ -6,8 +6,13 @@ not the gateway; the limits are the gateway's own (`GATEWAY_...`).
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, field_validator
+import json
+from typing import Annotated
 
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import NoDecode
+
+from shared.audit.contract import SEVEN_YEARS_DAYS
 from shared.config import service_settings
 
 _Base = service_settings("gateway", 8000)
@@ -30,6 +35,29 @@ class GatewaySettings(_Base):  # type: ignore[misc,valid-type]
     # Downstream schemas change only on deploy; a short cache keeps /openapi.json cheap.
     openapi_cache_s: float = Field(10.0, ge=0, validation_alias=_own("openapi_cache_s"))
     health_timeout_s: float = Field(1.0, gt=0, validation_alias=_own("health_timeout_s"))
+    # Composed views: how long one part may take before it is reported as `timeout`.
+    compose_timeout_s: float = Field(3.0, gt=0, validation_alias=_own("compose_timeout_s"))
+    # Browser sessions (tokens with a `sid`): ended after this long without a request (HIPAA: 30 min).
+    session_idle_s: float = Field(1800, gt=0, validation_alias=_own("session_idle_s"))
+    session_touch_s: float = Field(60, gt=0, validation_alias=_own("session_touch_s"))
+    session_max_s: float = Field(24 * 3600, gt=0, validation_alias=_own("session_max_s"))
+    # Per caller (org + subject) and replica: `rate` requests/s sustained, `burst` at once; rate 0 = off.
+    rate_limit_per_s: float = Field(50.0, ge=0, validation_alias=_own("rate_limit_per_s"))
+    rate_limit_burst: int = Field(100, ge=1, validation_alias=_own("rate_limit_burst"))
+    # Frontend origins allowed by CORS (comma-separated or a JSON list); none = no CORS headers at all.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_own("cors_origins"))
+    audit_retention_days: int = Field(SEVEN_YEARS_DAYS, ge=1, validation_alias=_own("audit_retention_days"))
+    sse_retry_ms: int = Field(2000, ge=0, validation_alias=_own("sse_retry_ms"))
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [origin.strip().rstrip("/") for origin in text.split(",") if origin.strip()]
+        return value
 
     @field_validator("readiness_url", "waves_url", "training_url", "metrics_url")
     @classmethod

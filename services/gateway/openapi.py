@@ -15,7 +15,8 @@ from typing import Any
 
 import httpx
 
-from services.gateway.routes import API_PREFIX, owner
+from services.gateway.access.policy import Match, Policy
+from services.gateway.routes import API_PREFIX, policy
 
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "OIDC or development JWT"}
@@ -31,9 +32,11 @@ ERROR = {
     },
 }
 EDGE_RESPONSES = {
-    "401": "Missing, expired or invalid bearer token",
+    "401": "Missing, expired or invalid bearer token, or a browser session idle too long",
+    "403": "The caller's role or scope lacks the route's permission (named in the message)",
     "404": "No such resource",
     "413": "Request body over the gateway limit",
+    "429": "Rate limit exceeded; see Retry-After",
     "503": "The owning service is unavailable",
     "504": "The owning service did not answer in time",
 }
@@ -47,7 +50,7 @@ def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
     return node
 
 
-def _merge_service(doc: dict[str, Any], service: str, spec: dict[str, Any]) -> None:
+def _merge_service(doc: dict[str, Any], service: str, spec: dict[str, Any], table: Policy) -> None:
     """Add a service's `/api/v1` paths and its components; a clashing component name gets a service prefix."""
     components: dict[str, dict[str, Any]] = doc.setdefault("components", {})
     renames: dict[str, str] = {}
@@ -62,12 +65,19 @@ def _merge_service(doc: dict[str, Any], service: str, spec: dict[str, Any]) -> N
             new_name = renames.get(f"#/components/{kind}/{name}", name).rsplit("/", 1)[-1]
             components.setdefault(kind, {}).setdefault(new_name, value)
     for path, item in spec.get("paths", {}).items():
-        if owner(path) == service:  # a service's health routes, or paths it does not own, are not public
-            doc["paths"][path] = item
+        # Only operations the policy table routes to this service are public (not its health routes).
+        public = {m: op for m, op in item.items() if m in METHODS and _routed(table, m, path) == service}
+        if public:
+            doc["paths"].setdefault(path, {}).update(public)
 
 
-def _secure(doc: dict[str, Any]) -> None:
-    """Every `/api/v1` operation needs the bearer token and may meet the edge's own errors."""
+def _routed(table: Policy, method: str, path: str) -> str | None:
+    found = table.match(method.upper(), path)
+    return found.rule.service if isinstance(found, Match) else None
+
+
+def _secure(doc: dict[str, Any], table: Policy) -> None:
+    """Every `/api/v1` operation needs the bearer token, names its permission and may meet the edge's errors."""
     components = doc.setdefault("components", {})
     components.setdefault("securitySchemes", {})["bearerAuth"] = BEARER
     components.setdefault("schemas", {}).setdefault("Error", ERROR)
@@ -78,6 +88,12 @@ def _secure(doc: dict[str, Any]) -> None:
             if method in item:
                 operation = item[method]
                 operation["security"] = [{"bearerAuth": []}]
+                found = table.match(method.upper(), path)
+                if isinstance(found, Match):
+                    rule = found.rule
+                    operation["x-permission"] = rule.permission
+                    operation["x-roles"] = sorted(rule.roles)
+                    operation["x-scope"] = rule.scope
                 responses = operation.setdefault("responses", {})
                 for status, description in EDGE_RESPONSES.items():
                     responses.setdefault(
@@ -89,15 +105,18 @@ def _secure(doc: dict[str, Any]) -> None:
                     )
 
 
-def combine(own: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+def combine(
+    own: dict[str, Any], services: dict[str, dict[str, Any] | None], table: Policy | None = None
+) -> dict[str, Any]:
     """The gateway's schema plus every available service's; `None` marks a service that is down."""
+    table = table or policy()
     doc = copy.deepcopy(own)
     doc.setdefault("paths", {})
     doc["info"] = {**doc.get("info", {}), "title": "DSO Rollout API"}
     for service, spec in services.items():
         if spec is not None:
-            _merge_service(doc, service, spec)
-    _secure(doc)
+            _merge_service(doc, service, spec, table)
+    _secure(doc, table)
     doc["x-unavailable-services"] = [service for service, spec in services.items() if spec is None]
     return doc
 

@@ -47,3 +47,14 @@ async def verify_trails(nc: Client, *, org: str | None = None) -> list[ChainRepo
         report = reports.setdefault((chain_org, recorder), ChainReport(chain_org, recorder))
         report.verifier.feed(sequence, data)
     return sorted(reports.values(), key=lambda r: (r.org, r.recorder))
+
+
+async def verify_at(nats_url: str, *, org: str | None = None) -> list[ChainReport]:
+    """Connect to NATS at `nats_url` and verify (the CLI's entry point)."""
+    from shared.runtime import connect_nats
+
+    nc = await connect_nats(nats_url, name="dso-audit-verify", attempts=8)
+    try:
+        return await verify_trails(nc, org=org)
+    finally:
+        await nc.close()

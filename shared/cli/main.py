@@ -1,4 +1,4 @@
-"""The `rollout` command: run the stack, mint development tokens, rebuild read models."""
+"""The `rollout` command: run the stack, mint development tokens, rebuild read models, verify the audit trail."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from shared.config import DEFAULT_PORTS, PlatformSettings
 app = typer.Typer(help="DSO Rollout: AI clear-aligner rollout across a dental group.", no_args_is_help=True)
 projections_app = typer.Typer(help="Read models.", no_args_is_help=True)
 app.add_typer(projections_app, name="projections")
+audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 console = Console()
 
 
@@ -57,3 +59,19 @@ def rebuild(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(DEF
         console.print(f"{name}: rebuilt to position {position}")
     if not positions:
         console.print(f"{service} has no projections yet")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    org: Annotated[str | None, typer.Option(help="Only this organisation's chain (default: every org)")] = None,
+) -> None:
+    """Recompute every audit chain from the stream; exit 1 naming the first broken entry of a chain."""
+    from shared.audit.verify import verify_at
+
+    reports = asyncio.run(verify_at(PlatformSettings().nats_url, org=org))
+    for report in reports:
+        console.print(report.summary(), style="red" if report.broken else None, highlight=False, soft_wrap=True)
+    if not reports:
+        console.print("no audit entries", highlight=False)
+    if any(report.broken for report in reports):
+        raise typer.Exit(1)

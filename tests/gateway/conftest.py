@@ -1,13 +1,17 @@
-"""Gateway fixtures: the real readiness service on a real port, gateway settings, captured spans."""
+"""Gateway fixtures: real services on real ports, gateway settings, stand-in services, captured spans."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -25,13 +29,63 @@ def dead_url() -> str:
     return f"http://127.0.0.1:{free_port()}"
 
 
+@asynccontextmanager
+async def listening(app: FastAPI) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn on a free port (lifespan included) for the block; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="on", log_config=None, log_level="warning",
+        timeout_graceful_shutdown=1,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # surfaces the start-up error
+            pytest.fail("the app exited before it started")
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+class Recorder:
+    """A stand-in for the services: records what reached it and answers with `reply`."""
+
+    def __init__(self, reply: Callable[[httpx.Request], httpx.Response] | None = None) -> None:
+        self.requests: list[httpx.Request] = []
+        self.reply = reply or (lambda _: httpx.Response(200, json={"ok": True}))
+
+    def transport(self) -> httpx.MockTransport:
+        def handle(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            return self.reply(request)
+
+        return httpx.MockTransport(handle)
+
+
+class Clock:
+    """Wall-clock time the test moves forward; it starts in the past so every token it dates is valid now."""
+
+    def __init__(self) -> None:
+        self.now = time.time() - 3 * 3600
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, minutes: float) -> None:
+        self.now += minutes * 60
+
+
 @pytest.fixture
 def gateway_settings(platform: PlatformSettings) -> Callable[..., GatewaySettings]:
     """Gateway settings sharing the test's NATS and signing key; every service down unless given."""
 
     def make(**overrides: object) -> GatewaySettings:
         urls: dict[str, object] = {f"{service}_url": dead_url() for service in SERVICES}
-        return GatewaySettings(**platform.model_dump(), **(urls | overrides))
+        return GatewaySettings(**(platform.model_dump() | urls | overrides))
 
     return make
 
@@ -40,26 +94,8 @@ def gateway_settings(platform: PlatformSettings) -> Callable[..., GatewaySetting
 async def readiness_url(platform: PlatformSettings, tmp_path: Path) -> AsyncIterator[str]:
     """The real readiness service, served by uvicorn on a free port for the length of one test."""
     settings = ReadinessSettings(**platform.model_dump(), database_url=f"sqlite:///{tmp_path / 'readiness.db'}")
-    port = free_port()
-    config = uvicorn.Config(
-        create_readiness(settings),
-        host="127.0.0.1",
-        port=port,
-        lifespan="on",
-        log_config=None,
-        log_level="warning",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()  # surfaces the start-up error
-            pytest.fail("readiness service exited before it started")
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with listening(create_readiness(settings)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -13,23 +13,9 @@ from services.gateway.config import GatewaySettings
 from shared.auth import issue_token
 from shared.config import PlatformSettings
 from tests.conftest import bearer, serve
+from tests.gateway.conftest import Recorder
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
-
-
-class Recorder:
-    """A fake service: records what reached it and answers with `reply`."""
-
-    def __init__(self, reply: Callable[[httpx.Request], httpx.Response] | None = None) -> None:
-        self.requests: list[httpx.Request] = []
-        self.reply = reply or (lambda _: httpx.Response(200, json={"ok": True}))
-
-    def transport(self) -> httpx.MockTransport:
-        def handle(request: httpx.Request) -> httpx.Response:
-            self.requests.append(request)
-            return self.reply(request)
-
-        return httpx.MockTransport(handle)
 
 
 async def test_no_or_bad_token_is_401_with_the_reason_and_nothing_is_forwarded(
@@ -78,10 +64,10 @@ async def test_named_headers_cross_the_edge_both_ways_and_nothing_else(gateway_s
         "X-Forwarded-Host": "evil",
     }
     async with serve(create_app(gateway_settings(), transport=service.transport())) as client:
-        response = await client.post("/api/v1/locations/a%2Fb/notes?x=1&y=%20z", json={"n": 1}, headers=sent)
+        response = await client.put("/api/v1/locations/a%2Fb/assessment?x=1&y=%20z", json={"n": 1}, headers=sent)
 
     [outbound] = service.requests
-    assert (outbound.method, outbound.url.raw_path) == ("POST", b"/api/v1/locations/a%2Fb/notes?x=1&y=%20z")
+    assert (outbound.method, outbound.url.raw_path) == ("PUT", b"/api/v1/locations/a%2Fb/assessment?x=1&y=%20z")
     assert outbound.content == b'{"n":1}'
     for name in ("Authorization", "Idempotency-Key", "Last-Event-ID", "Accept", "Content-Type"):
         assert outbound.headers[name] == sent.get(name, "application/json"), name
@@ -100,14 +86,22 @@ async def test_named_headers_cross_the_edge_both_ways_and_nothing_else(gateway_s
     assert "internal" not in response.headers.get("server", "")
 
 
-async def test_a_path_no_service_owns_is_404(gateway_settings, token, org) -> None:
+async def test_a_route_without_a_policy_is_404_and_a_wrong_method_405(gateway_settings, token, org) -> None:
     service = Recorder()
+    paths = (
+        "/api/v1/nonsense", "/api/v1/locationsX", "/api/v1/", "/api/v1/locations/%2E%2E/overview", "/api/v1/locations/"
+    )
     async with serve(create_app(gateway_settings(), transport=service.transport())) as client:
-        for path in ("/api/v1/nonsense", "/api/v1/locationsX", "/api/v1/"):
+        for path in paths:
             response = await client.get(path, headers=bearer(token(org)))
             assert response.status_code == 404, path
             assert response.json()["error"]["code"] == "not_found"
-            assert path in response.json()["error"]["message"]
+            assert "no route GET" in response.json()["error"]["message"]
+        wrong = await client.delete("/api/v1/locations", headers=bearer(token(org)))
+        anonymous = await client.get("/api/v1/nonsense")  # who asks comes first: no route list for strangers
+    assert wrong.status_code == 405 and wrong.headers["Allow"] == "GET, POST"
+    assert wrong.json()["error"]["code"] == "method_not_allowed"
+    assert anonymous.status_code == 401
     assert service.requests == []
 
 
@@ -152,11 +146,11 @@ async def test_a_service_that_does_not_answer_in_time_is_504(gateway_settings, t
         raise httpx.ReadTimeout("timed out", request=request)
 
     async with serve(create_app(gateway_settings(), transport=httpx.MockTransport(too_slow))) as client:
-        response = await client.get("/api/v1/gates", headers=bearer(token(org)))
+        response = await client.get("/api/v1/locations", headers=bearer(token(org)))
     assert response.status_code == 504
     error = response.json()["error"]
-    assert (error["code"], error["service"]) == ("gateway_timeout", "waves")
-    assert "waves service did not answer in time" in error["message"]
+    assert (error["code"], error["service"]) == ("gateway_timeout", "readiness")
+    assert "readiness service did not answer in time" in error["message"]
 
 
 async def test_an_event_stream_is_relayed_as_it_comes(gateway_settings, token, org) -> None:
@@ -164,7 +158,7 @@ async def test_an_event_stream_is_relayed_as_it_comes(gateway_settings, token, o
     stream = Recorder(lambda _: httpx.Response(200, headers={"Content-Type": "text/event-stream"}, content=events))
     headers = bearer(token(org)) | {"Accept": "text/event-stream", "Last-Event-ID": "6"}
     async with serve(create_app(gateway_settings(), transport=stream.transport())) as client:
-        response = await client.get("/api/v1/metrics/stream", headers=headers)
+        response = await client.get("/api/v1/locations", headers=headers)
     assert response.status_code == 200 and response.headers["Content-Type"] == "text/event-stream"
     assert response.content == events
     assert stream.requests[0].headers["Last-Event-ID"] == "6"

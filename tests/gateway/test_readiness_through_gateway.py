@@ -9,6 +9,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from services.gateway.app import create_app
+from shared.contracts.catalog import asyncapi
 from tests.conftest import bearer, serve
 
 FACTORS = ("it_infrastructure", "staff_adaptability", "patient_volume", "tech_stack", "champion")
@@ -95,6 +96,7 @@ async def test_request_id_and_trace_continue_into_the_service(
 async def test_combined_openapi_describes_the_public_api(gateway_settings, readiness_url) -> None:
     async with serve(create_app(gateway_settings(readiness_url=readiness_url))) as client:
         response = await client.get("/openapi.json")  # public: no token
+        catalog = await client.get("/asyncapi.json")
     assert response.status_code == 200
     doc = response.json()
     assert {"/api/v1/locations", "/api/v1/readiness/matrix", "/api/v1/locations/{location_id}/assessment"} <= set(
@@ -111,6 +113,11 @@ async def test_combined_openapi_describes_the_public_api(gateway_settings, readi
     assert "LocationCreate" in doc["components"]["schemas"]
     assert doc["x-unavailable-services"] == ["waves", "training", "metrics"]
     assert "/healthz" in doc["paths"]  # the gateway's own; services' health routes are not public
+    assessment = doc["paths"]["/api/v1/locations/{location_id}/assessment"]["put"]
+    assert (assessment["x-permission"], assessment["x-scope"]) == ("locations:assess", "location")
+    assert assessment["x-roles"] == ["location_admin", "regional_admin", "super_admin"]
+    assert {"/api/v1/audit", "/api/v1/events/stream", "/api/v1/locations/{location_id}/overview"} <= set(doc["paths"])
+    assert catalog.status_code == 200 and catalog.json() == asyncapi()
 
 
 async def test_readyz_reports_each_downstream_and_stays_ready(gateway_settings, readiness_url) -> None:

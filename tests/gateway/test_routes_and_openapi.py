@@ -5,36 +5,35 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from services.gateway.access.policy import Policy
 from services.gateway.openapi import CombinedSchema, combine
-from services.gateway.routes import ROUTES, SERVICES, owner
+from services.gateway.routes import SERVICES, owner
 
 
 @pytest.mark.parametrize(
-    ("path", "service"),
+    ("method", "path", "service"),
     [
-        ("/api/v1/locations", "readiness"),
-        ("/api/v1/locations/01JX/assessment", "readiness"),
-        ("/api/v1/readiness/matrix", "readiness"),
-        ("/api/v1/programs/p1/waves", "waves"),
-        ("/api/v1/gates", "waves"),
-        ("/api/v1/champions/c1", "training"),
-        ("/api/v1/training/sessions", "training"),
-        ("/api/v1/baselines", "metrics"),
-        ("/api/v1/cases/c1", "metrics"),
-        ("/api/v1/locationsX", None),
-        ("/api/v1/locations/../gates", None),
-        ("/api/v1/./locations", None),
-        ("/api/v2/locations", None),
-        ("/healthz", None),
+        ("GET", "/api/v1/locations", "readiness"),
+        ("PUT", "/api/v1/locations/01JX/assessment", "readiness"),
+        ("PUT", "/api/v1/locations/{location_id}/assessment", "readiness"),  # a template finds its own rule
+        ("GET", "/api/v1/locations/01JX/overview", "gateway"),
+        ("GET", "/api/v1/readiness/matrix", "readiness"),
+        ("GET", "/api/v1/audit", "gateway"),
+        ("DELETE", "/api/v1/locations", None),
+        ("GET", "/api/v1/locationsX", None),
+        ("GET", "/api/v1/locations/../audit", None),
+        ("GET", "/api/v1/locations/%2e%2e/overview", None),
+        ("GET", "/api/v1/./locations", None),
+        ("GET", "/api/v2/locations", None),
+        ("GET", "/healthz", None),
     ],
 )
-def test_every_path_has_at_most_one_owner(path: str, service: str | None) -> None:
-    assert owner(path) == service
+def test_every_route_has_at_most_one_owner(method: str, path: str, service: str | None) -> None:
+    assert owner(method, path) == service
 
 
-def test_the_table_names_four_services() -> None:
+def test_the_gateway_forwards_to_four_services() -> None:
     assert SERVICES == ("readiness", "waves", "training", "metrics")
-    assert all(prefix.startswith("/api/v1/") and not prefix.endswith("/") for prefix in ROUTES)
 
 
 def _spec(path: str, schema: dict[str, object]) -> dict[str, object]:
@@ -46,6 +45,18 @@ def _spec(path: str, schema: dict[str, object]) -> dict[str, object]:
     }
 
 
+TABLE = Policy.from_data(
+    {
+        "routes": {
+            "GET /api/v1/locations": {"service": "readiness", "permission": "l:r", "scope": "org", "roles": ["all"]},
+            "GET /api/v1/waves": {"service": "waves", "permission": "w:r", "scope": "org", "roles": ["executive"]},
+        },
+        "groups": {"all": ["provider"]},
+    },
+    services=SERVICES,
+)
+
+
 def test_clashing_component_names_are_kept_apart_and_refs_follow() -> None:
     own = {"openapi": "3.1.0", "info": {"title": "gw"}, "paths": {"/healthz": {"get": {"responses": {}}}}}
     doc = combine(
@@ -54,8 +65,9 @@ def test_clashing_component_names_are_kept_apart_and_refs_follow() -> None:
             "readiness": _spec("/api/v1/locations", {"type": "object", "title": "A location"}),
             "waves": _spec("/api/v1/waves", {"type": "object", "title": "A wave"}),
             "training": None,
-            "metrics": _spec("/api/v1/locations/stolen", {"type": "string"}),  # not metrics' path: left out
+            "metrics": _spec("/api/v1/locations/stolen", {"type": "string"}),  # no rule routes it to metrics
         },
+        TABLE,
     )
     schemas = doc["components"]["schemas"]
     assert schemas["Item"]["title"] == "A location" and schemas["WavesItem"]["title"] == "A wave"
@@ -64,7 +76,8 @@ def test_clashing_component_names_are_kept_apart_and_refs_follow() -> None:
     assert wave_op["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/WavesItem"
     }
-    assert wave_op["security"] == [{"bearerAuth": []}] and "401" in wave_op["responses"]
+    assert wave_op["security"] == [{"bearerAuth": []}] and {"401", "403", "429"} <= set(wave_op["responses"])
+    assert (wave_op["x-permission"], wave_op["x-roles"], wave_op["x-scope"]) == ("w:r", ["executive"], "org")
     assert "/api/v1/locations/stolen" not in doc["paths"]
     assert "security" not in doc["paths"]["/healthz"]["get"]
     assert doc["x-unavailable-services"] == ["training"]

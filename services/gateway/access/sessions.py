@@ -65,7 +65,7 @@ class SessionTracker:
         if stored.get("ended"):
             raise SessionIdle(f"{IDLE}: the session ended after {self.idle_s / 60:g} idle minutes; log in again")
         seen = [stored.get("last_seen"), local.last_seen if local else None]
-        last = max((s for s in seen if s is not None), default=float(principal.issued_at or now))
+        last = max((float(s) for s in seen if isinstance(s, int | float)), default=float(principal.issued_at or now))
         if now - last > self.idle_s:
             await self.bucket.put(key, json.dumps({"last_seen": last, "ended": True}).encode())
             self._local.pop(key, None)
@@ -74,6 +74,22 @@ class SessionTracker:
         self._local[key] = Seen(last_seen=now, written=now)
         if len(self._local) > 100_000:  # bound memory: forget the oldest; the bucket still knows them
             self._local.pop(next(iter(self._local)))
+
+    async def is_idle(self, principal: Principal) -> bool:
+        """Whether the session has ended or gone idle, without counting the question as activity.
+
+        An open event stream asks this as it runs: holding a stream open is not a user at the keyboard.
+        """
+        if not principal.session_id:
+            return False
+        key, now = session_key(principal), self.clock()
+        local = self._local.get(key)
+        if local and now - local.last_seen <= self.idle_s - self.touch_s:
+            return False  # seen here recently enough that no replica can disagree
+        stored = await self._read(key)
+        seen = [stored.get("last_seen"), local.last_seen if local else None]
+        last = max((float(s) for s in seen if isinstance(s, int | float)), default=float(principal.issued_at or now))
+        return bool(stored.get("ended")) or now - last > self.idle_s
 
     async def _read(self, key: str) -> dict[str, object]:
         try:

@@ -68,8 +68,8 @@ async def fetch(
     if response.status_code == 200 and body is not None:
         return _outcome(part, "ok", data=body)
     status = _STATUS.get(response.status_code) or ("unavailable" if response.status_code >= 500 else "error")
-    error = body.get("error") if isinstance(body, dict) else None
-    return _outcome(part, status, http_status=response.status_code, error=error or response.reason_phrase)
+    problem = body.get("error") if isinstance(body, dict) else None
+    return _outcome(part, status, http_status=response.status_code, error=problem or response.reason_phrase)
 
 
 def part_headers(authorization: str, request_id: str) -> dict[str, str]:

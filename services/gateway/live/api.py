@@ -9,9 +9,10 @@ import httpx
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from services.gateway.access.sessions import SessionTracker
 from services.gateway.deps import ClientDep, SettingsDep
-from services.gateway.live.cursor import InvalidCursor, format_cursor, parse
-from services.gateway.live.stream import envelope, follow, recorded, stream_ends
+from services.gateway.live.cursor import InvalidCursor, parse
+from services.gateway.live.stream import live_events, stream_ends
 from services.gateway.live.visibility import Visibility
 from shared.app import RuntimeDep
 from shared.auth import CurrentPrincipal
@@ -58,6 +59,10 @@ async def caller_visibility(
     return Visibility.of(principal, [row["id"] for row in rows if isinstance(row, dict) and "id" in row])
 
 
+def session_tracker(request: Request) -> SessionTracker:
+    return request.app.state.gatekeeper.sessions  # type: ignore[no-any-return]
+
+
 @router.get("/events/stream", response_class=EventSourceResponse)
 async def event_stream(
     principal: CurrentPrincipal,
@@ -65,15 +70,12 @@ async def event_stream(
     settings: SettingsDep,
     start: Annotated[dict[str, int], Depends(start_positions)],
     visibility: Annotated[Visibility, Depends(caller_visibility)],
+    sessions: Annotated[SessionTracker, Depends(session_tracker)],
 ) -> AsyncIterable[ServerSentEvent]:
     """The caller's org's domain events as they are stored, filtered to its scope; `id` is the resume cursor."""
-    positions = dict(start)
-    async with follow(runtime.nc, org=principal.org, after=positions) as queue:
-        # Sent once every consumer is subscribed: from here on nothing stored is missed.
-        yield ServerSentEvent(comment="connected", id=format_cursor(positions), retry=settings.sse_retry_ms)
-        while True:
-            service, msg = await queue.get()
-            event = recorded(msg)
-            positions[service] = event.sequence
-            if visibility.admits(event.data):
-                yield ServerSentEvent(id=format_cursor(positions), event=event.type, data=envelope(service, event))
+    stream = live_events(
+        runtime.nc, principal=principal, start=start, visibility=visibility, sessions=sessions,
+        check_every_s=settings.session_touch_s, retry_ms=settings.sse_retry_ms,
+    )
+    async for message in stream:
+        yield message

@@ -14,12 +14,16 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from fastapi.sse import ServerSentEvent
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from services.gateway.live.cursor import STREAMS
+from services.gateway.access.sessions import IDLE, SessionTracker
+from services.gateway.live.cursor import STREAMS, format_cursor
+from services.gateway.live.visibility import Visibility
+from shared.auth import Principal
 from shared.events import RecordedEvent
 from shared.eventstore.streams import stream_name
 
@@ -86,3 +90,28 @@ async def follow(nc: Client, *, org: str, after: dict[str, int]) -> AsyncIterato
 
 def recorded(msg: Msg) -> RecordedEvent:
     return RecordedEvent.from_message(msg.subject, msg.headers or {}, msg.data, msg.metadata.sequence.stream)
+
+
+async def live_events(
+    nc: Client, *, principal: Principal, start: dict[str, int], visibility: Visibility, sessions: SessionTracker,
+    check_every_s: float, retry_ms: int,
+) -> AsyncIterator[ServerSentEvent]:
+    """The SSE messages of one caller's stream: `connected`, then each visible event, until its session idles."""
+    positions = dict(start)
+    async with follow(nc, org=principal.org, after=positions) as queue:
+        # Sent once every consumer is subscribed: from here on nothing stored is missed.
+        yield ServerSentEvent(comment="connected", id=format_cursor(positions), retry=retry_ms)
+        while True:
+            try:
+                service, msg = await asyncio.wait_for(queue.get(), timeout=check_every_s)
+            except TimeoutError:
+                service, msg = "", None
+            if await sessions.is_idle(principal):  # a browser session idle too long loses its stream too
+                yield ServerSentEvent(event="session_ended", data={"reason": f"{IDLE}; log in again"})
+                return
+            if msg is None:
+                continue
+            event = recorded(msg)
+            positions[service] = event.sequence
+            if visibility.admits(event.data):
+                yield ServerSentEvent(id=format_cursor(positions), event=event.type, data=envelope(service, event))

@@ -39,7 +39,8 @@ class Visibility:
             return True
         named = {data["location_id"]} if isinstance(data.get("location_id"), str) else set()
         named |= {x for x in data.get("location_ids") or () if isinstance(x, str)}
-        changes = data.get("changes") if isinstance(data.get("changes"), dict) else {}
+        changes = data.get("changes")
+        changes = changes if isinstance(changes, dict) else {}
         regions = {r for r in (data.get("region"), changes.get("region")) if isinstance(r, str)}
         if not named and not regions:
             return True

@@ -1,0 +1,185 @@
+"""The check every `/api/v1` request passes before any route runs, and the audit entry it leaves.
+
+In order: a valid token (401), the caller's rate (429), an idle browser session
+(401), a rule in the policy table (404/405), the rule's roles and scope (403), and
+for a change, a reachable audit trail (503: no unrecorded changes). Then the route
+runs, and the outcome status is chained into the audit trail before the response
+starts, so a client that saw a response can rely on its entry existing. Requests
+without a valid token are logged, not chained: their org is unknown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import nats.errors
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.gateway.access.policy import Match, NoMatch, Policy, denial
+from services.gateway.access.ratelimit import TokenBuckets
+from services.gateway.access.sessions import SessionIdle, SessionTracker
+from services.gateway.routes import API_PREFIX
+from shared.audit.trail import AuditTrail
+from shared.auth import AuthError, AuthUnavailable, Principal, TokenVerifier, bearer_token
+from shared.events import Metadata
+from shared.http import error_response, unauthenticated
+from shared.telemetry import current_traceparent
+
+log = logging.getLogger(__name__)
+CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The edge's verdict: the rule that matched (if any) and, when refused, the answer to send."""
+
+    match: Match | None
+    refusal: Response | None = None
+    reason: str | None = None
+
+
+class Gatekeeper:
+    """Everything the edge consults, built once the gateway is connected."""
+
+    def __init__(
+        self, *, policy: Policy, verifier: TokenVerifier, sessions: SessionTracker, buckets: TokenBuckets,
+        trail: AuditTrail, trail_ready: Callable[[], bool],
+    ) -> None:
+        self.policy, self.verifier, self.sessions, self.buckets = policy, verifier, sessions, buckets
+        self.trail, self.trail_ready = trail, trail_ready
+
+    async def authenticate(self, request: Request) -> Principal:
+        token = bearer_token(request)
+        if self.verifier.fetches_keys:  # a JWKS fetch blocks: keep it off the event loop
+            return await asyncio.to_thread(self.verifier.verify, token)
+        return self.verifier.verify(token)
+
+    async def decide(self, request: Request, principal: Principal) -> Decision:
+        wait = self.buckets.take(f"{principal.org}:{principal.subject}")
+        if wait:
+            message = f"rate limit of {self.buckets.rate:g} requests/s (burst {self.buckets.burst}) exceeded"
+            refusal = error_response(429, "rate_limited", message, headers={"Retry-After": str(wait)})
+            return Decision(None, refusal, message)
+        try:
+            await self.sessions.touch(principal)
+        except SessionIdle as idle:
+            return Decision(None, unauthenticated(str(idle)), str(idle))
+        except (nats.errors.Error, TimeoutError) as error:
+            message = f"session store unavailable ({type(error).__name__}); retry shortly"
+            return Decision(None, error_response(503, "session_store_unavailable", message), message)
+        raw_path = (request.scope.get("raw_path") or request.url.path.encode()).decode("latin-1").split("?")[0]
+        found = self.policy.match(request.method, raw_path)
+        if isinstance(found, NoMatch):
+            return _no_route(request, found)
+        reason = denial(found, principal)
+        if reason:
+            return Decision(found, error_response(403, "forbidden", reason), reason)
+        if request.method in CHANGES and not self.trail_ready():
+            message = "the audit trail is unavailable, so no change is accepted now; retry shortly"
+            refusal = error_response(503, "audit_unavailable", message, headers={"Retry-After": "1"})
+            return Decision(found, refusal, message)
+        return Decision(found)
+
+    async def record(self, request: Request, principal: Principal, decision: Decision, status: int) -> None:
+        """Chain the request's entry; a failure is logged with the whole entry, never turned into an error."""
+        rule = decision.match.rule if decision.match else None
+        request_id = getattr(request.state, "request_id", "")
+        session = principal.session_id
+        fields = {
+            "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "actor": principal.subject,
+            "role": principal.role,
+            "session": hashlib.sha256(session.encode()).hexdigest()[:16] if session else None,
+            "method": request.method,
+            "path": request.url.path,
+            "route": rule.template if rule else None,
+            "permission": rule.permission if rule else None,
+            "target": rule.service if rule else None,
+            "decision": "deny" if decision.refusal is not None else "allow",
+            "status": status,
+            "reason": decision.reason,
+            "request_id": request_id,
+            "client": request.client.host if request.client else None,
+        }
+        actor = f"{principal.role}:{principal.subject}"
+        meta = Metadata(correlation_id=request_id, traceparent=current_traceparent(), actor=actor)
+        try:
+            await self.trail.record(principal.org, fields, meta=meta)
+        except Exception:
+            log.exception("audit entry NOT recorded for org %s: %s", principal.org, fields)
+
+
+def _no_route(request: Request, found: NoMatch) -> Decision:
+    if found.allowed:
+        message = f"{request.method} is not allowed on {request.url.path}; allowed: {', '.join(found.allowed)}"
+        refusal = error_response(405, "method_not_allowed", message, headers={"Allow": ", ".join(found.allowed)})
+        return Decision(None, refusal, message)
+    message = f"no route {request.method} {request.url.path}"
+    return Decision(None, error_response(404, "not_found", message), message)
+
+
+def is_api(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+
+class Edge:
+    """ASGI middleware running the gatekeeper around every `/api/v1` request (streams pass through untouched)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_api(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        gate: Gatekeeper | None = getattr(request.app.state, "gatekeeper", None)
+        if gate is None:
+            await error_response(503, "starting", "the gateway is starting")(scope, receive, send)
+            return
+        try:
+            principal = await gate.authenticate(request)
+        except AuthError as error:
+            log.info("401 %s %s: %s", request.method, request.url.path, error)
+            await unauthenticated(str(error))(scope, receive, send)
+            return
+        except AuthUnavailable as error:
+            refusal = error_response(503, "auth_unavailable", str(error), headers={"Retry-After": "5"})
+            await refusal(scope, receive, send)
+            return
+        request.state.principal = principal
+        decision = await gate.decide(request, principal)
+        if decision.refusal is not None:
+            await gate.record(request, principal, decision, decision.refusal.status_code)
+            await decision.refusal(scope, receive, send)
+            return
+        assert decision.match is not None
+        request.state.rule = decision.match.rule
+        await self._run(scope, receive, send, gate=gate, request=request, principal=principal, decision=decision)
+
+    async def _run(
+        self, scope: Scope, receive: Receive, send: Send, *, gate: Gatekeeper, request: Request,
+        principal: Principal, decision: Decision,
+    ) -> None:
+        recorded = False
+
+        async def send_after_recording(message: Message) -> None:
+            nonlocal recorded
+            if message["type"] == "http.response.start" and not recorded:
+                recorded = True
+                await gate.record(request, principal, decision, message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_after_recording)
+        except Exception:
+            if not recorded:
+                await gate.record(request, principal, decision, 500)
+            raise

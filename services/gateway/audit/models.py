@@ -1,0 +1,49 @@
+"""The audit read model: one row per chain entry, for filtering; the chain on JetStream stays the record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class AuditEntryBase(SQLModel):
+    index: int
+    time: datetime = Field(index=True)
+    actor: str = Field(index=True)
+    role: str
+    session: str | None = None
+    method: str
+    path: str = Field(index=True)
+    route: str | None = None
+    permission: str | None = None
+    target: str | None = None
+    decision: str = Field(index=True)
+    status: int
+    reason: str | None = None
+    request_id: str
+    client: str | None = None
+    recorder: str
+    prev_hash: str
+    hash: str
+
+
+class AuditRow(AuditEntryBase, table=True):
+    """An entry as stored at `sequence` of DSO_AUDIT."""
+
+    __tablename__ = "gateway_audit"
+
+    sequence: int = Field(primary_key=True)
+    org: str = Field(index=True)
+
+
+class AuditEntryPublic(AuditEntryBase):
+    sequence: int
+    org: str
+
+
+class AuditPage(SQLModel):
+    """Newest first; pass `next_before` as `before` for the next page (null: no more)."""
+
+    entries: list[AuditEntryPublic]
+    next_before: int | None = None
