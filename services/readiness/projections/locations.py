@@ -7,6 +7,8 @@ batch instead of a SELECT and an UPDATE per event. `apply` is the same fold for 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -26,11 +28,10 @@ from shared.events import RecordedEvent
 
 TABLE = LocationRow.__table__  # type: ignore[attr-defined]
 COLUMNS = [c.name for c in TABLE.columns]
-_LOAD_CHUNK = 500
 
 
-def _fold(rows: dict[str, dict[str, Any]], event: RecordedEvent) -> None:
-    """Apply one event to the in-memory rows of its batch."""
+def _fold(rows: dict[str, dict[str, Any]], event: RecordedEvent, load: Callable[[str], dict[str, Any]]) -> None:
+    """Apply one event to the batch's rows: full rows for new locations, changed columns for others."""
     fact = parse(event)
     if isinstance(fact, LocationRegistered):
         rows[fact.location_id] = dict.fromkeys(COLUMNS) | {
@@ -39,11 +40,11 @@ def _fold(rows: dict[str, dict[str, Any]], event: RecordedEvent) -> None:
             "registered_at": event.time, "version": event.version,
         }
         return
-    row = rows.get(event.ref.id)
-    if row is None:
-        raise LookupError(f"{event.type} for unknown location {event.ref.id}")
+    row = rows.setdefault(event.ref.id, {})
     match fact:
         case LocationProfileUpdated():
+            if "facts" not in row:
+                row.update(load(event.ref.id))  # the only event that needs what is stored
             facts = dict(row["facts"] or {})
             for name, value in fact.changes.items():
                 if name == "region":
@@ -79,22 +80,29 @@ class LocationsProjection:
         self.apply_many(session, [event])
 
     def apply_many(self, session: Session, events: list[RecordedEvent]) -> None:
-        events = [e for e in events if e.ref.aggregate == "location"]
-        born = {e.ref.id for e in events if e.type == LocationRegistered.event_type()}
-        existing = list({e.ref.id for e in events} - born)
         connection = session.connection()
+
+        def load(location_id: str) -> dict[str, Any]:
+            stored = connection.execute(select(TABLE).where(TABLE.c.id == location_id)).mappings().first()
+            if stored is None:
+                raise LookupError(f"event for unknown location {location_id}")
+            return dict(stored)
+
         rows: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(existing), _LOAD_CHUNK):
-            chunk = existing[start : start + _LOAD_CHUNK]
-            for loaded in connection.execute(select(TABLE).where(TABLE.c.id.in_(chunk))).mappings():
-                rows[loaded["id"]] = dict(loaded)
-        stored = set(rows)
         for event in events:
-            _fold(rows, event)
-        inserts = [row for key, row in rows.items() if key not in stored]
-        # The UPDATE sets every column named in the parameters; `key` is only the WHERE.
-        updates = [{c: v for c, v in row.items() if c != "id"} | {"key": key} for key, row in rows.items() if key in stored]
-        if inserts:
-            connection.execute(insert(TABLE), inserts)
-        if updates:
-            connection.execute(update(TABLE).where(TABLE.c.id == bindparam("key")), updates)
+            if event.ref.aggregate == "location":
+                _fold(rows, event, load)
+        born = {e.ref.id for e in events if e.type == LocationRegistered.event_type()}
+        if born:
+            connection.execute(insert(TABLE), [rows[key] for key in born])
+        # Rows already stored get only the columns this batch changed, grouped so each
+        # group is one executemany; a missing row means an event for an unknown location.
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for key, row in rows.items():
+            if key not in born:
+                groups[tuple(sorted(c for c in row if c != "id"))].append({**row, "key": key})
+        for columns, params in groups.items():
+            statement = update(TABLE).where(TABLE.c.id == bindparam("key"))
+            updated = connection.execute(statement, [{c: p[c] for c in (*columns, "key")} for p in params]).rowcount
+            if updated != len(params):
+                raise LookupError(f"{len(params) - updated} event(s) for unknown locations in this batch")
