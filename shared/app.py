@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from nats.js.api import StreamConfig
 from sqlalchemy import Engine
@@ -121,6 +121,22 @@ def event_store(request: Request) -> EventStore:
 
 def read_engine(request: Request) -> Engine:
     return runtime(request).engine
+
+
+SETTLE_S = 2.0
+
+
+async def read_your_writes(runtime: Runtime, projection: str, position: int, response: Response) -> None:
+    """Answer once `projection` has applied `position` (bounded wait), and say where the write landed.
+
+    `X-Event-Position` lets a client wait for the write elsewhere; `X-Read-Model:
+    lagging` tells it the read model was still catching up when we answered.
+    """
+    response.headers["X-Event-Position"] = str(position)
+    try:
+        await runtime.runners[projection].wait_for(position, timeout=SETTLE_S)
+    except TimeoutError:
+        response.headers["X-Read-Model"] = "lagging"
 
 
 def command_metadata(request: Request, principal: Principal, command: str) -> Metadata:

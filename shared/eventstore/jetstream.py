@@ -108,7 +108,9 @@ class JetStreamEventStore:
         seq = after + 1
         while limit is None or len(events) < limit:
             try:
-                raw = await self._js.get_msg(stream_name(service), seq=seq, subject=subject_filter, next=True, direct=True)
+                raw = await self._js.get_msg(
+                    stream_name(service), seq=seq, subject=subject_filter, next=True, direct=True
+                )
             except NotFoundError:
                 break
             except _UNAVAILABLE as error:
@@ -122,4 +124,3 @@ class JetStreamEventStore:
         raw = await self._js.get_msg(stream_name(service), seq=seq, direct=True)
         assert raw.subject is not None
         return RecordedEvent.from_message(raw.subject, raw.headers or {}, raw.data or b"", seq)
-

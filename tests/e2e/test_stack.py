@@ -23,7 +23,9 @@ ROLLOUT = str(Path(sys.executable).parent / "rollout")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     var = tmp_path_factory.mktemp("stack") / "var"
     env = os.environ | {"NATS_URL": f"nats://127.0.0.1:{free_port()}", "VAR_DIR": str(var), "LOG_LEVEL": "WARNING"}
-    env |= {f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "readiness", "waves", "training", "metrics")}
+    env |= {
+        f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "readiness", "waves", "training", "metrics")
+    }
     process = subprocess.Popen([ROLLOUT, "up"], env=env, stderr=subprocess.PIPE, text=True)
     gateway = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
     deadline = time.monotonic() + 90

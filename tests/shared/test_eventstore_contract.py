@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 import nats
 import pytest
 
+from shared.events import AggregateRef, Metadata, NewEvent, new_id
 from shared.eventstore.base import NEW, ConcurrencyConflict, EventStore, Revision
 from shared.eventstore.jetstream import JetStreamEventStore
 from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.streams import ensure_streams
-from shared.events import AggregateRef, Metadata, NewEvent, new_id
 
 
 @pytest.fixture(params=["memory", "jetstream"])
@@ -41,11 +41,18 @@ def scored(composite: int) -> NewEvent:
 
 async def test_append_then_load_returns_the_event_with_its_envelope(store: EventStore) -> None:
     ref = location()
-    meta = Metadata(correlation_id="req-1", actor="super_admin:ann", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01")
+    meta = Metadata(
+        correlation_id="req-1", actor="super_admin:ann", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01"
+    )
     [stored] = await store.append(ref, [registered()], expected=NEW, meta=meta)
     assert stored.version == 1 and stored.sequence >= 1
     [loaded] = (await store.load(ref)).events
-    assert (loaded.id, loaded.type, loaded.version, loaded.sequence) == (stored.id, "LocationRegistered", 1, stored.sequence)
+    assert (loaded.id, loaded.type, loaded.version, loaded.sequence) == (
+        stored.id,
+        "LocationRegistered",
+        1,
+        stored.sequence,
+    )
     assert loaded.data["name"] == "Elm St"
     assert loaded.ref == ref and loaded.correlation_id == "req-1" and loaded.actor == "super_admin:ann"
     assert loaded.traceparent == meta.traceparent and loaded.causation_id == meta.command_id
@@ -92,7 +99,9 @@ async def test_several_events_of_one_command_are_atomic_and_consecutive(store: E
     stored = await store.append(ref, [registered(), scored(20), scored(22)], expected=NEW, meta=meta)
     assert [e.version for e in stored] == [1, 2, 3]
     assert [e.sequence for e in stored] == list(range(stored[0].sequence, stored[0].sequence + 3))
-    retried = await store.append(ref, [registered(), scored(20), scored(22)], expected=(await store.load(ref)).revision, meta=meta)
+    retried = await store.append(
+        ref, [registered(), scored(20), scored(22)], expected=(await store.load(ref)).revision, meta=meta
+    )
     assert [e.id for e in retried] == [e.id for e in stored]
     with pytest.raises(ConcurrencyConflict):
         await store.append(ref, [scored(1), scored(2)], expected=NEW, meta=Metadata())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import nats
 
+from shared.events import AggregateRef, Metadata, NewEvent, new_id
 from shared.eventstore.base import NEW
 from shared.eventstore.jetstream import JetStreamEventStore
 from shared.eventstore.streams import ensure_streams, stream_name
-from shared.events import AggregateRef, Metadata, NewEvent, new_id
 from shared.natsserver import EmbeddedNats
 
 
@@ -15,7 +15,9 @@ async def test_events_are_cloudevents_in_binary_mode_on_the_documented_subject(n
     nc = await nats.connect(nats_server.url)
     await ensure_streams(nc.jetstream())
     ref = AggregateRef("acme", "readiness", "location", new_id())
-    event = NewEvent("LocationScored", {"composite": 23}, dataschema="urn:dso-rollout:events:readiness:LocationScored:v1")
+    event = NewEvent(
+        "LocationScored", {"composite": 23}, dataschema="urn:dso-rollout:events:readiness:LocationScored:v1"
+    )
     [stored] = await JetStreamEventStore(nc).append(ref, [event], expected=NEW, meta=Metadata(correlation_id="c-1"))
     raw = await nc.jetstream().get_msg(stream_name("readiness"), seq=stored.sequence, direct=True)
     await nc.close()

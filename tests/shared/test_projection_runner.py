@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 from sqlmodel import Field, Session, SQLModel, select
 
 from shared.db import make_engine
+from shared.events import AggregateRef, Metadata, NewEvent, RecordedEvent
 from shared.eventstore.base import NEW
 from shared.eventstore.jetstream import JetStreamEventStore
 from shared.eventstore.streams import DEAD_LETTER_STREAM, ensure_streams
-from shared.events import AggregateRef, Metadata, NewEvent, RecordedEvent
 from shared.projections import store as read_store
 from shared.projections.models import DeadLetter
 from shared.projections.runner import ProjectionRunner

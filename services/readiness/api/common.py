@@ -11,21 +11,16 @@ from fastapi import Response
 from services.readiness.programs import ProgramPlaybooks
 from services.readiness.projections import LocationsProjection, ProgramsProjection
 from services.readiness.views.programs import playbooks_of
+from shared.app import SETTLE_S, read_your_writes
 from shared.commands import Outcome
 from shared.eventstore.streams import stream_name
 from shared.runtime import Runtime
 
-SETTLE_S = 2.0
-
 
 async def settled(runtime: Runtime, outcome: Outcome[Any], response: Response,
                   projection: str = LocationsProjection.name) -> None:
-    """Read-your-writes: answer once the read model has the change (bounded wait)."""
-    response.headers["X-Event-Position"] = str(outcome.position)
-    try:
-        await runtime.runners[projection].wait_for(outcome.position, timeout=SETTLE_S)
-    except TimeoutError:
-        response.headers["X-Read-Model"] = "lagging"
+    """Read-your-writes on a readiness read model (locations by default)."""
+    await read_your_writes(runtime, projection, outcome.position, response)
 
 
 async def org_playbooks(runtime: Runtime, org: str, *, needs: str | None = None) -> ProgramPlaybooks:

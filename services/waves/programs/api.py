@@ -17,7 +17,7 @@ from services.waves.programs.schemas import (
     ProgramDetail,
     ProgramSummary,
 )
-from shared.app import EngineDep, RuntimeDep, StoreDep, command_metadata
+from shared.app import EngineDep, RuntimeDep, StoreDep, command_metadata, read_your_writes
 from shared.auth import CurrentPrincipal
 from shared.commands import Outcome
 from shared.runtime import Runtime
@@ -26,12 +26,7 @@ router = APIRouter(prefix="/api/v1/programs", tags=["programs"])
 
 
 async def _settled(runtime: Runtime, outcome: Outcome[Any], response: Response) -> None:
-    """Read-your-writes: answer once the read model has the change (bounded wait)."""
-    response.headers["X-Event-Position"] = str(outcome.position)
-    try:
-        await runtime.runners[ProgramsProjection.name].wait_for(outcome.position, timeout=2.0)
-    except TimeoutError:
-        response.headers["X-Read-Model"] = "lagging"
+    await read_your_writes(runtime, ProgramsProjection.name, outcome.position, response)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProgramSummary)
