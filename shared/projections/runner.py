@@ -126,10 +126,7 @@ class ProjectionRunner:
                 msgs = await _bounded(sub.fetch(self.batch, timeout=1), timeout=3)
             except (nats.errors.TimeoutError, TimeoutError):
                 continue  # nothing new within the fetch window
-            events = [
-                RecordedEvent.from_message(m.subject, m.headers or {}, m.data, m.metadata.sequence.stream)
-                for m in msgs
-            ]
+            events = [RecordedEvent.from_message(m.subject, m.headers or {}, m.data, _stream_sequence(m)) for m in msgs]
             try:
                 position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, events)
             except store.GapDetected:
@@ -196,3 +193,17 @@ async def _bounded(awaitable: Coroutine[Any, Any, T], *, timeout: float) -> T:
         task.cancel()
         raise TimeoutError
     return task.result()
+
+
+def _stream_sequence(msg: Msg) -> int:
+    """The stream sequence from the ack subject, without building nats-py's metadata objects per message.
+
+    `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.…` (9 tokens), or with domain and
+    account hash first (12 tokens).
+    """
+    tokens = (msg.reply or "").split(".")
+    if len(tokens) == 9:
+        return int(tokens[5])
+    if len(tokens) >= 11:
+        return int(tokens[7])
+    return int(msg.metadata.sequence.stream)
