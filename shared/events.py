@@ -61,8 +61,10 @@ class AggregateRef:
         of decoding an event in a projection replay.
         """
         ref = object.__new__(cls)
-        for name, value in (("org", org), ("service", service), ("aggregate", aggregate), ("id", id)):
-            object.__setattr__(ref, name, value)
+        _ORG.__set__(ref, org)
+        _SERVICE.__set__(ref, service)
+        _AGGREGATE.__set__(ref, aggregate)
+        _ID.__set__(ref, id)
         return ref
 
     @property
@@ -76,6 +78,10 @@ class AggregateRef:
 
     def subject(self, event_type: str) -> str:
         return f"{self.prefix}.{subject_token(event_type, name='event type')}"
+
+
+# Slot descriptors: setting through them skips the frozen check's cost in `AggregateRef.stored`.
+_ORG, _SERVICE, _AGGREGATE, _ID = (AggregateRef.__dict__[name] for name in ("org", "service", "aggregate", "id"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,12 +97,14 @@ class LocationsProjection:
             connection.execute(insert(TABLE), [rows[key] for key in born])
         # Rows already stored get only the columns this batch changed, grouped so each
         # group is one executemany; a missing row means an event for an unknown location.
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        groups: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
         for key, row in rows.items():
             if key not in born:
-                groups[tuple(sorted(c for c in row if c != "id"))].append({**row, "key": key})
-        for columns, params in groups.items():
+                row.pop("id", None)
+                row["key"] = key
+                groups[frozenset(row)].append(row)
+        for params in groups.values():
             statement = update(TABLE).where(TABLE.c.id == bindparam("key"))
-            updated = connection.execute(statement, [{c: p[c] for c in (*columns, "key")} for p in params]).rowcount
+            updated = connection.execute(statement, params).rowcount
             if updated != len(params):
                 raise LookupError(f"{len(params) - updated} event(s) for unknown locations in this batch")
