@@ -1,11 +1,9 @@
 """A programme's effective playbook, from waves' events alone: the template it was created with,
-with every `PlaybookOverridden` applied by its dotted path (`readiness.thresholds[0].min`).
+with every `PlaybookOverridden` applied by its dotted path (`shared.contracts.waves.apply_override`).
 """
 
 from __future__ import annotations
 
-import copy
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -14,47 +12,6 @@ from pydantic import ValidationError
 from services.readiness.scoring import DEFAULT_PLAYBOOK
 from shared.errors import Conflict
 from shared.playbooks import PlaybookTemplate, get_template
-
-_STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
-
-
-class BadPath(ValueError):
-    """An override path that does not lead into the playbook."""
-
-
-def parse_path(path: str) -> list[str | int]:
-    """`readiness.thresholds[0].min` -> ["readiness", "thresholds", 0, "min"]."""
-    steps: list[str | int] = []
-    position = 0
-    while position < len(path):
-        match = _STEP.match(path, position)
-        if match is None or (match.group(1) is not None and position == 0 and path.startswith(".")):
-            raise BadPath(f"cannot read override path {path!r} at character {position}")
-        steps.append(match.group(1) if match.group(1) is not None else int(match.group(2)))
-        position = match.end()
-    if not steps or not isinstance(steps[0], str):
-        raise BadPath(f"override path {path!r} must start with a field name")
-    return steps
-
-
-def apply_override(playbook: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy of `playbook` with the value at `path` replaced."""
-    doc = copy.deepcopy(dict(playbook))
-    steps = parse_path(path)
-    node: Any = doc
-    for step in steps[:-1]:
-        try:
-            node = node[step]
-        except (KeyError, IndexError, TypeError) as error:
-            raise BadPath(f"override path {path!r}: no {step!r}") from error
-    last = steps[-1]
-    if isinstance(last, int):
-        if not isinstance(node, list) or not 0 <= last < len(node):
-            raise BadPath(f"override path {path!r}: index {last} is out of range")
-    elif not isinstance(node, dict):
-        raise BadPath(f"override path {path!r}: {last!r} is not a field")
-    node[last] = copy.deepcopy(value)
-    return doc
 
 
 class ProgramPlaybooks(Mapping[str | None, PlaybookTemplate]):

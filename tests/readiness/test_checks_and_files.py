@@ -7,9 +7,10 @@ import io
 
 import pytest
 
-from services.readiness.programs import BadPath, ProgramPlaybooks, apply_override, parse_path
+from services.readiness.programs import ProgramPlaybooks
 from services.readiness.requirements import checklist, ready
 from services.readiness.spreadsheet import matrix_csv, parse_import
+from shared.contracts.waves import PlaybookPathError, parse_path, with_value
 from shared.errors import Conflict, DomainError
 from shared.playbooks import get_template
 
@@ -50,9 +51,13 @@ def test_spark_checklist_is_its_own_template() -> None:
     assert ready(checklist(SPARK.technical_requirements, fixed))
 
 
+def apply_override(doc: dict, path: str, value: object) -> dict:
+    return with_value(doc, parse_path(path), value)
+
+
 def test_overrides_apply_by_dotted_path_and_bad_paths_are_named() -> None:
     doc = SOFTSMILE.model_dump(mode="json")
-    assert parse_path("readiness.thresholds[0].min") == ["readiness", "thresholds", 0, "min"]
+    assert parse_path("readiness.thresholds[0].min") == ("readiness", "thresholds", 0, "min")
     changed = apply_override(doc, "pilot_selection.max_locations", 4)
     assert changed["pilot_selection"]["max_locations"] == 4 and doc["pilot_selection"]["max_locations"] == 3
     lowered = apply_override(apply_override(doc, "readiness.thresholds[0].min", 19), "readiness.thresholds[1].max", 18)
@@ -62,7 +67,7 @@ def test_overrides_apply_by_dotted_path_and_bad_paths_are_named() -> None:
     with pytest.raises(Conflict, match="effective playbook is invalid"):
         books["P2"]  # composite 20 is left uncovered: readiness refuses to guess
     for bad in ("readiness.nothing.min", "readiness.thresholds[9].min", "[0].x", "readiness..x"):
-        with pytest.raises(BadPath):
+        with pytest.raises(PlaybookPathError):
             apply_override(doc, bad, 1)
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from sqlmodel import Session, SQLModel
 
 from services.readiness.models import ProgramRow
-from services.readiness.programs import apply_override
 from shared.contracts.base import parse
-from shared.contracts.waves import PlaybookOverridden, ProgramCreated
+from shared.contracts.waves import PlaybookOverridden, ProgramCreated, apply_override
 from shared.events import RecordedEvent
 
 HANDLED = {ProgramCreated.event_type(), PlaybookOverridden.event_type()}
@@ -39,5 +38,5 @@ class ProgramsProjection:
                 row = session.get(ProgramRow, (event.ref.org, overridden.program_id))
                 if row is None:
                     raise LookupError(f"PlaybookOverridden for unknown programme {overridden.program_id}")
-                row.playbook = apply_override(row.playbook, overridden.path, overridden.value)
+                row.playbook = apply_override(row.playbook, overridden)
                 row.override_version, row.updated_at = overridden.override_version, event.time
