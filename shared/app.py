@@ -21,7 +21,7 @@ from shared.eventstore.streams import ensure_stream
 from shared.http import install_error_handlers, install_request_context
 from shared.logs import setup_logging
 from shared.projections.base import Projection
-from shared.runtime import Runtime, connect_nats
+from shared.runtime import ReactionFactory, Runtime, connect_nats
 from shared.telemetry import current_traceparent, setup_tracing
 
 health = APIRouter(tags=["health"])
@@ -38,7 +38,7 @@ async def healthz() -> dict[str, str]:
 
 @health.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """NATS connected, the service's stream present, projections running (with their lag)."""
+    """NATS connected, the service's stream present, projections and reactors running (with their lag)."""
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     if runtime is None:
         return JSONResponse({"status": "starting"}, status_code=503)
@@ -71,18 +71,20 @@ def create_service_app(
     readiness_checks: Sequence[ReadinessCheck] = (),
     middleware: Sequence[Middleware] = (),
     openapi_url: str | None = "/openapi.json",
+    reactors: Sequence[ReactionFactory] = (),
 ) -> FastAPI:
     """Wire a service: connect on start, run its projections, serve its routes.
 
     `middleware` runs inside the request context (request id and trace are set);
-    `openapi_url=None` lets a service serve its own document at that path.
+    `openapi_url=None` lets a service serve its own document at that path;
+    `reactors` build reactions (see shared.reactions) once the runtime is up.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if streams:
             await provision_streams(settings, streams)
-        runtime = await Runtime.start(settings, list(projections))
+        runtime = await Runtime.start(settings, list(projections), reactors)
         app.state.runtime = runtime
         try:
             if on_started:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import nats
@@ -16,8 +17,11 @@ from shared.eventstore.jetstream import JetStreamEventStore
 from shared.eventstore.streams import ensure_streams, stream_name
 from shared.projections.base import Projection
 from shared.projections.runner import ProjectionRunner
+from shared.reactions import Reaction, Reactor
 
 log = logging.getLogger(__name__)
+# A reaction is built once the runtime is up: it issues commands through its store and reads its projections.
+ReactionFactory = Callable[["Runtime"], Reaction]
 
 
 async def connect_nats(url: str, *, name: str, attempts: int = 40) -> Client:
@@ -43,9 +47,12 @@ class Runtime:
     store: JetStreamEventStore
     engine: Engine
     runners: dict[str, ProjectionRunner] = field(default_factory=dict)
+    reactors: dict[str, Reactor] = field(default_factory=dict)
 
     @classmethod
-    async def start(cls, settings: ServiceSettings, projections: list[Projection]) -> Runtime:
+    async def start(
+        cls, settings: ServiceSettings, projections: list[Projection], reactors: Sequence[ReactionFactory] = ()
+    ) -> Runtime:
         nc = await connect_nats(settings.nats_url, name=f"dso-{settings.service}")
         await ensure_streams(nc.jetstream(), replicas=settings.stream_replicas)
         engine = make_engine(settings.effective_database_url())
@@ -60,9 +67,15 @@ class Runtime:
             )
             await runner.start()
             runtime.runners[projection.name] = runner
+        for make in reactors:  # after the projections: reactions wait on them
+            reactor = Reactor(nc=nc, reaction=make(runtime), max_attempts=settings.projection_max_attempts)
+            await reactor.start()
+            runtime.reactors[reactor.reaction.name] = reactor
         return runtime
 
     async def stop(self) -> None:
+        for reactor in self.reactors.values():
+            await reactor.stop()
         for runner in self.runners.values():
             await runner.stop()
         await self.nc.drain()
@@ -87,4 +100,14 @@ class Runtime:
             projections[name] = status
             ready = ready and bool(status.get("running"))
         checks["projections"] = projections
+        if self.reactors:
+            reactions: dict[str, object] = {}
+            for name, reactor in self.reactors.items():
+                try:
+                    status = await reactor.status()
+                except Exception as error:
+                    status = {"running": False, "error": type(error).__name__}
+                reactions[name] = status
+                ready = ready and bool(status.get("running"))
+            checks["reactors"] = reactions
         return ready, checks

@@ -13,7 +13,9 @@ from tests.readiness.factories import FACTORS, SAMPLE_FACTS, create_program, ove
 
 @pytest.fixture
 def app(platform: PlatformSettings, database_url: str):
-    return create_app(ReadinessSettings(**platform.model_dump(), database_url=database_url))
+    # These flows check the manual re-score after an override; the automatic one has its own tests.
+    settings = ReadinessSettings(**platform.model_dump(), database_url=database_url, rescore_on_override=False)
+    return create_app(settings)
 
 
 def factors(scoring: dict) -> dict[str, dict]:

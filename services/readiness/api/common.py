@@ -23,6 +23,16 @@ async def settled(runtime: Runtime, outcome: Outcome[Any], response: Response,
     await read_your_writes(runtime, projection, outcome.position, response)
 
 
+async def caught_up(runtime: Runtime, response: Response) -> None:
+    """Read-your-writes for a command that stored nothing: wait for the locations model to reach the stream's end.
+
+    A no-op re-score may have lost the race to a concurrent one (the override reactor)
+    whose event is stored but not yet projected; answering from the read model would show the old scoring.
+    """
+    last = (await runtime.nc.jetstream().stream_info(stream_name("readiness"))).state.last_seq
+    await read_your_writes(runtime, LocationsProjection.name, last, response)
+
+
 async def org_playbooks(runtime: Runtime, org: str, *, needs: str | None = None) -> ProgramPlaybooks:
     """The org's programmes; if `needs` is not among them yet, wait for waves' stream to be projected."""
     found = await asyncio.to_thread(playbooks_of, runtime.engine, org=org)

@@ -6,7 +6,7 @@ import asyncio
 
 from fastapi import APIRouter, Request, Response
 
-from services.readiness.api.common import org_playbooks, settled
+from services.readiness.api.common import caught_up, org_playbooks, settled
 from services.readiness.domain.scorings import playbook_for
 from services.readiness.handlers import locations as handlers
 from services.readiness.schemas.reports import Checklist
@@ -62,7 +62,7 @@ async def rescore_location(
     playbooks = await org_playbooks(runtime, principal.org)
     outcome = await handlers.rescore_location(store, principal=principal, meta=meta, playbooks=playbooks,
                                               location_id=location_id)
-    await settled(runtime, outcome, response)
+    await (settled(runtime, outcome, response) if outcome.events else caught_up(runtime, response))
     row = await asyncio.to_thread(views.get_location, engine, principal=principal, location_id=location_id)
     return scoring_out(row, playbooks)
 

@@ -1,0 +1,173 @@
+"""Runs a reaction (event in, commands out) as a durable JetStream pull consumer with explicit acks.
+
+Unlike a projection there is no read model to checkpoint in: the consumer's own ack
+floor is the position, so a crash between a handler's commands and its ack redelivers
+the event. Handlers must therefore be idempotent — derive command ids from the event
+id (`reaction_command_id`) and JetStream's `Nats-Msg-Id` window drops the repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Protocol
+
+import nats.errors
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from shared.events import RecordedEvent
+from shared.eventstore.streams import DEAD_LETTER_STREAM, stream_name
+from shared.projections.runner import _bounded, _stream_sequence
+
+log = logging.getLogger(__name__)
+
+
+class Reaction(Protocol):
+    """What a reactor runs: its durable name, the service stream it reads, an optional subject filter."""
+
+    name: str
+    service: str
+    filter_subject: str | None
+
+    async def react(self, event: RecordedEvent) -> None: ...
+
+
+def reaction_command_id(reaction: str, event: RecordedEvent, *parts: str) -> str:
+    """A command id that is the same on every delivery of `event`, so a redelivered reaction de-duplicates."""
+    return ":".join((reaction, event.id, *parts))
+
+
+class Reactor:
+    """Fetches events one batch at a time and hands each to the reaction; acks after it returns."""
+
+    def __init__(
+        self, *, nc: Client, reaction: Reaction, batch: int = 16, max_attempts: int = 5, retry_delay: float = 0.05,
+    ) -> None:
+        self.nc = nc
+        self.js = nc.jetstream()
+        self.reaction = reaction
+        self.batch = batch
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
+        self.position = 0  # last stream sequence handled since start (the durable truth is the ack floor)
+        self.dead_letters = 0
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._advanced = asyncio.Condition()
+        self._stream = stream_name(reaction.service)
+        self.dead_letter_subject = f"dlq.{reaction.service}.{reaction.name}"
+
+    async def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name=f"reactor:{self.reaction.name}")
+
+    async def stop(self) -> None:
+        # As ProjectionRunner.stop: the flag too, since nats-py can swallow a cancellation.
+        self._stopping = True
+        if self._task:
+            self._task.cancel()
+            done, _ = await asyncio.wait({self._task}, timeout=5)
+            if not done:
+                log.warning("reactor %s did not stop within 5 s; abandoning its task", self.reaction.name)
+        self._task = None
+
+    async def wait_for(self, position: int, *, timeout: float = 10.0) -> None:
+        """Return once the event at stream sequence `position` (one this reactor receives) was handled."""
+        async with self._advanced:
+            await asyncio.wait_for(self._advanced.wait_for(lambda: self.position >= position), timeout)
+
+    async def status(self) -> dict[str, object]:
+        """Ack floor, pending events and dead letters, for /readyz."""
+        info = await self.js.consumer_info(self._stream, self.reaction.name)
+        running = self._task is not None and not self._task.done()
+        return {"position": info.ack_floor.stream_seq if info.ack_floor else 0, "pending": info.num_pending or 0,
+                "dead_letters": self.dead_letters, "running": running}
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        # Created once and never reset: a restart resumes after the ack floor. A new reactor
+        # starts from the stream's beginning — handlers are idempotent, so history is safe to replay.
+        config = ConsumerConfig(
+            durable_name=self.reaction.name,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            filter_subject=self.reaction.filter_subject,
+            ack_wait=60,
+            max_ack_pending=self.batch,
+        )
+        await self.js.add_consumer(self._stream, config)
+        return await self.js.pull_subscribe_bind(durable=self.reaction.name, stream=self._stream)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                sub = await self._subscribe()
+                try:
+                    await self._consume(sub)
+                finally:
+                    with contextlib.suppress(Exception):
+                        await sub.unsubscribe()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reactor %s failed; restarting", self.reaction.name)
+                await asyncio.sleep(1)
+
+    async def _consume(self, sub: JetStreamContext.PullSubscription) -> None:
+        while not self._stopping:
+            try:
+                msgs = await _bounded(sub.fetch(self.batch, timeout=1), timeout=3)
+            except (nats.errors.TimeoutError, TimeoutError):
+                continue  # nothing new within the fetch window
+            for msg in msgs:
+                event = RecordedEvent.from_message(msg.subject, msg.headers or {}, msg.data, _stream_sequence(msg))
+                try:
+                    await self._handle(msg, event)
+                except asyncio.CancelledError:
+                    # Hand it back now rather than after ack_wait; the next start redelivers it.
+                    with contextlib.suppress(Exception):
+                        await msg.nak()
+                    raise
+                await msg.ack_sync()  # confirmed, so `position` never runs ahead of the ack floor
+                await self._advance(event.sequence)
+
+    async def handle(self, event: RecordedEvent) -> None:
+        """Run the reaction with retries and backoff; dead-letter the event once they are spent."""
+        await self._handle(None, event)
+
+    async def _handle(self, msg: Msg | None, event: RecordedEvent) -> None:
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await self.reaction.react(event)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if attempt == self.max_attempts:
+                    await self._dead_letter(event, error)
+                    return
+                log.warning("reactor %s: %s seq %s failed (attempt %d): %s", self.reaction.name, event.type,
+                            event.sequence, attempt, error)
+                if msg is not None:
+                    await msg.in_progress()  # a slow retry must not hit ack_wait and run twice
+                await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
+
+    async def _dead_letter(self, event: RecordedEvent, error: Exception) -> None:
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        log.error("reactor %s dead-lettering %s seq %s: %s", self.reaction.name, event.subject, event.sequence, reason)
+        headers = event.headers() | {
+            "Nats-Msg-Id": f"{self.reaction.name}-{event.sequence}",
+            "dso-original-subject": event.subject,
+            "dso-original-sequence": str(event.sequence),
+            "dso-error": reason.replace("\r", " ").replace("\n", " "),
+        }
+        await self.js.publish(self.dead_letter_subject, event.payload(), headers=headers, stream=DEAD_LETTER_STREAM)
+        self.dead_letters += 1
+
+    async def _advance(self, position: int) -> None:
+        async with self._advanced:
+            self.position = position
+            self._advanced.notify_all()
