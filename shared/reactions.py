@@ -19,9 +19,9 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from shared.consumers import BackgroundConsumer, bounded, dead_letter, failure_reason, stream_sequence
 from shared.events import RecordedEvent
-from shared.eventstore.streams import DEAD_LETTER_STREAM, stream_name
-from shared.projections.runner import _bounded, _stream_sequence
+from shared.eventstore.streams import stream_name
 
 log = logging.getLogger(__name__)
 
@@ -41,51 +41,31 @@ def reaction_command_id(reaction: str, event: RecordedEvent, *parts: str) -> str
     return ":".join((reaction, event.id, *parts))
 
 
-class Reactor:
+class Reactor(BackgroundConsumer):
     """Fetches events one batch at a time and hands each to the reaction; acks after it returns."""
 
     def __init__(
         self, *, nc: Client, reaction: Reaction, batch: int = 16, max_attempts: int = 5, retry_delay: float = 0.05,
     ) -> None:
+        super().__init__(reaction.name)
         self.nc = nc
         self.js = nc.jetstream()
         self.reaction = reaction
         self.batch = batch
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
-        self.position = 0  # last stream sequence handled since start (the durable truth is the ack floor)
+        # `position`: the last stream sequence handled since start (the durable truth is the ack floor).
         self.dead_letters = 0
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-        self._advanced = asyncio.Condition()
         self._stream = stream_name(reaction.service)
-        self.dead_letter_subject = f"dlq.{reaction.service}.{reaction.name}"
 
     async def start(self) -> None:
-        self._stopping = False
-        self._task = asyncio.create_task(self._run(), name=f"reactor:{self.reaction.name}")
-
-    async def stop(self) -> None:
-        # As ProjectionRunner.stop: the flag too, since nats-py can swallow a cancellation.
-        self._stopping = True
-        if self._task:
-            self._task.cancel()
-            done, _ = await asyncio.wait({self._task}, timeout=5)
-            if not done:
-                log.warning("reactor %s did not stop within 5 s; abandoning its task", self.reaction.name)
-        self._task = None
-
-    async def wait_for(self, position: int, *, timeout: float = 10.0) -> None:
-        """Return once the event at stream sequence `position` (one this reactor receives) was handled."""
-        async with self._advanced:
-            await asyncio.wait_for(self._advanced.wait_for(lambda: self.position >= position), timeout)
+        self._launch(self._run(), kind="reactor")
 
     async def status(self) -> dict[str, object]:
         """Ack floor, pending events and dead letters, for /readyz."""
         info = await self.js.consumer_info(self._stream, self.reaction.name)
-        running = self._task is not None and not self._task.done()
         return {"position": info.ack_floor.stream_seq if info.ack_floor else 0, "pending": info.num_pending or 0,
-                "dead_letters": self.dead_letters, "running": running}
+                "dead_letters": self.dead_letters, "running": self.running}
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
         # Created once and never reset: a restart resumes after the ack floor. A new reactor
@@ -119,11 +99,11 @@ class Reactor:
     async def _consume(self, sub: JetStreamContext.PullSubscription) -> None:
         while not self._stopping:
             try:
-                msgs = await _bounded(sub.fetch(self.batch, timeout=1), timeout=3)
+                msgs = await bounded(sub.fetch(self.batch, timeout=1), timeout=3)
             except (nats.errors.TimeoutError, TimeoutError):
                 continue  # nothing new within the fetch window
             for msg in msgs:
-                event = RecordedEvent.from_message(msg.subject, msg.headers or {}, msg.data, _stream_sequence(msg))
+                event = RecordedEvent.from_message(msg.subject, msg.headers or {}, msg.data, stream_sequence(msg))
                 try:
                     await self._handle(msg, event)
                 except asyncio.CancelledError:
@@ -156,18 +136,6 @@ class Reactor:
                 await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
 
     async def _dead_letter(self, event: RecordedEvent, error: Exception) -> None:
-        reason = f"{type(error).__name__}: {error}"[:2000]
-        log.error("reactor %s dead-lettering %s seq %s: %s", self.reaction.name, event.subject, event.sequence, reason)
-        headers = event.headers() | {
-            "Nats-Msg-Id": f"{self.reaction.name}-{event.sequence}",
-            "dso-original-subject": event.subject,
-            "dso-original-sequence": str(event.sequence),
-            "dso-error": reason.replace("\r", " ").replace("\n", " "),
-        }
-        await self.js.publish(self.dead_letter_subject, event.payload(), headers=headers, stream=DEAD_LETTER_STREAM)
+        await dead_letter(self.js, service=self.reaction.service, consumer=self.reaction.name, event=event,
+                          reason=failure_reason(error))
         self.dead_letters += 1
-
-    async def _advance(self, position: int) -> None:
-        async with self._advanced:
-            self.position = position
-            self._advanced.notify_all()

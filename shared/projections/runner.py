@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
-from typing import Any, TypeVar
 
 import nats.errors
 from nats.aio.client import Client
@@ -21,16 +19,16 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from sqlalchemy import Engine
 
+from shared.consumers import BackgroundConsumer, bounded, dead_letter, failure_reason, stream_sequence
 from shared.events import RecordedEvent
 from shared.eventstore.streams import stream_name
 from shared.projections import store
 from shared.projections.base import Projection
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
-class ProjectionRunner:
+class ProjectionRunner(BackgroundConsumer):
     """Fetches batches, applies them in one transaction each, then acks."""
 
     def __init__(
@@ -43,6 +41,7 @@ class ProjectionRunner:
         max_attempts: int = 5,
         retry_delay: float = 0.05,
     ) -> None:
+        super().__init__(projection.name)
         self.nc = nc
         self.js = nc.jetstream()
         self.engine = engine
@@ -50,41 +49,19 @@ class ProjectionRunner:
         self.batch = batch
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
-        self.position = 0
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-        self._advanced = asyncio.Condition()
         self._stream = stream_name(projection.service)
         self._durable = projection.name
 
     async def start(self) -> None:
-        self._stopping = False
         await asyncio.to_thread(store.create_tables, self.engine, self.projection)
-        self._task = asyncio.create_task(self._run(), name=f"projection:{self.projection.name}")
-
-    async def stop(self) -> None:
-        # The flag as well as the cancel: nats-py can swallow a cancellation that
-        # races its own timeouts, and the loop must end anyway.
-        self._stopping = True
-        if self._task:
-            self._task.cancel()
-            done, _ = await asyncio.wait({self._task}, timeout=5)
-            if not done:
-                log.warning("projection %s did not stop within 5 s; abandoning its task", self.projection.name)
-        self._task = None
-
-    async def wait_for(self, position: int, *, timeout: float = 10.0) -> None:
-        """Return once the read model has applied `position` (read-your-writes)."""
-        async with self._advanced:
-            await asyncio.wait_for(self._advanced.wait_for(lambda: self.position >= position), timeout)
+        self._launch(self._run(), kind="projection")
 
     async def status(self) -> dict[str, object]:
         """Checkpoint, lag behind the stream and dead letters, for /readyz."""
         last = (await self.js.stream_info(self._stream)).state.last_seq
         dead = await asyncio.to_thread(store.dead_letter_count, self.engine, self.projection.name)
-        running = self._task is not None and not self._task.done()
         return {"position": self.position, "stream_last": last, "lag": max(last - self.position, 0),
-                "dead_letters": dead, "running": running}
+                "dead_letters": dead, "running": self.running}
 
     async def _subscribe(self) -> nats.js.JetStreamContext.PullSubscription:
         self.position = await asyncio.to_thread(store.checkpoint, self.engine, self.projection.name)
@@ -123,10 +100,10 @@ class ProjectionRunner:
     async def _consume(self, sub: nats.js.JetStreamContext.PullSubscription) -> None:
         while not self._stopping:
             try:
-                msgs = await _bounded(sub.fetch(self.batch, timeout=1), timeout=3)
+                msgs = await bounded(sub.fetch(self.batch, timeout=1), timeout=3)
             except (nats.errors.TimeoutError, TimeoutError):
                 continue  # nothing new within the fetch window
-            events = [RecordedEvent.from_message(m.subject, m.headers or {}, m.data, _stream_sequence(m)) for m in msgs]
+            events = [RecordedEvent.from_message(m.subject, m.headers or {}, m.data, stream_sequence(m)) for m in msgs]
             try:
                 position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, events)
             except store.GapDetected:
@@ -155,55 +132,11 @@ class ProjectionRunner:
         return position
 
     async def _dead_letter(self, event: RecordedEvent, error: Exception) -> int:
-        reason = f"{type(error).__name__}: {error}"[:2000]
-        log.error("dead-lettering %s seq %s: %s", event.subject, event.sequence, reason)
-        headers = event.headers() | {
-            "Nats-Msg-Id": f"{self.projection.name}-{event.sequence}",
-            "dso-original-subject": event.subject,
-            "dso-original-sequence": str(event.sequence),
-            "dso-error": reason.replace("\r", " ").replace("\n", " "),
-        }
-        await self.js.publish(f"dlq.{self.projection.service}.{self.projection.name}", event.payload(), headers=headers)
+        reason = failure_reason(error)
+        await dead_letter(self.js, service=self.projection.service, consumer=self.projection.name, event=event,
+                          reason=reason)
         return await asyncio.to_thread(store.record_dead_letter, self.engine, self.projection, event, reason)
 
     async def _ack(self, msgs: list[Msg]) -> None:
         for msg in msgs:
             await msg.ack()
-
-    async def _advance(self, position: int) -> None:
-        async with self._advanced:
-            self.position = position
-            self._advanced.notify_all()
-
-
-async def _bounded(awaitable: Coroutine[Any, Any, T], *, timeout: float) -> T:
-    """Await in a separate task, never longer than `timeout`, and never blocking our own cancellation.
-
-    nats-py's `fetch` can swallow a cancellation that races its internal
-    `wait_for` and then wait on its queue indefinitely; this keeps `stop()` prompt.
-    """
-    task = asyncio.ensure_future(awaitable)
-    task.add_done_callback(lambda t: t.cancelled() or t.exception())
-    try:
-        done, _ = await asyncio.wait({task}, timeout=timeout)
-    except asyncio.CancelledError:
-        task.cancel()
-        raise
-    if not done:
-        task.cancel()
-        raise TimeoutError
-    return task.result()
-
-
-def _stream_sequence(msg: Msg) -> int:
-    """The stream sequence from the ack subject, without building nats-py's metadata objects per message.
-
-    `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.…` (9 tokens), or with domain and
-    account hash first (12 tokens).
-    """
-    tokens = (msg.reply or "").split(".")
-    if len(tokens) == 9:
-        return int(tokens[5])
-    if len(tokens) >= 11:
-        return int(tokens[7])
-    return int(msg.metadata.sequence.stream)

@@ -1,0 +1,110 @@
+"""What every background JetStream consumer here shares: projection runners and reactors alike.
+
+A background task with a stop flag, a position others can wait for, bounded fetches
+that never block a stop, cheap stream sequences, and one dead-letter format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+
+from shared.events import RecordedEvent
+from shared.eventstore.streams import DEAD_LETTER_STREAM
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class BackgroundConsumer:
+    """Lifecycle of one consumer loop: start, stop promptly, and let callers wait for a position."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.position = 0
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._advanced = asyncio.Condition()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def _launch(self, loop: Coroutine[Any, Any, None], *, kind: str) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(loop, name=f"{kind}:{self.name}")
+
+    async def stop(self) -> None:
+        # The flag as well as the cancel: nats-py can swallow a cancellation that
+        # races its own timeouts, and the loop must end anyway.
+        self._stopping = True
+        if self._task:
+            self._task.cancel()
+            done, _ = await asyncio.wait({self._task}, timeout=5)
+            if not done:
+                log.warning("%s did not stop within 5 s; abandoning its task", self.name)
+        self._task = None
+
+    async def wait_for(self, position: int, *, timeout: float = 10.0) -> None:
+        """Return once stream sequence `position` has been handled (read-your-writes)."""
+        async with self._advanced:
+            await asyncio.wait_for(self._advanced.wait_for(lambda: self.position >= position), timeout)
+
+    async def _advance(self, position: int) -> None:
+        async with self._advanced:
+            self.position = position
+            self._advanced.notify_all()
+
+
+async def bounded(awaitable: Coroutine[Any, Any, T], *, timeout: float) -> T:
+    """Await in a separate task, never longer than `timeout`, and never blocking our own cancellation.
+
+    nats-py's `fetch` can swallow a cancellation that races its internal
+    `wait_for` and then wait on its queue indefinitely; this keeps `stop()` prompt.
+    """
+    task = asyncio.ensure_future(awaitable)
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    try:
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        raise TimeoutError
+    return task.result()
+
+
+def stream_sequence(msg: Msg) -> int:
+    """The stream sequence from the ack subject, without building nats-py's metadata objects per message.
+
+    `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.…` (9 tokens), or with domain and
+    account hash first (12 tokens).
+    """
+    tokens = (msg.reply or "").split(".")
+    if len(tokens) == 9:
+        return int(tokens[5])
+    if len(tokens) >= 11:
+        return int(tokens[7])
+    return int(msg.metadata.sequence.stream)
+
+
+def failure_reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+async def dead_letter(js: JetStreamContext, *, service: str, consumer: str, event: RecordedEvent, reason: str) -> None:
+    """Park a poison event on `dlq.<service>.<consumer>` with its error, once (de-duplicated by sequence)."""
+    log.error("%s dead-lettering %s seq %s: %s", consumer, event.subject, event.sequence, reason)
+    headers = event.headers() | {
+        "Nats-Msg-Id": f"{consumer}-{event.sequence}",
+        "dso-original-subject": event.subject,
+        "dso-original-sequence": str(event.sequence),
+        "dso-error": reason.replace("\r", " ").replace("\n", " "),
+    }
+    await js.publish(f"dlq.{service}.{consumer}", event.payload(), headers=headers, stream=DEAD_LETTER_STREAM)
