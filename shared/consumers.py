@@ -7,6 +7,7 @@ that never block a stop, cheap stream sequences, and one dead-letter format.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -35,9 +36,35 @@ class BackgroundConsumer:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
-    def _launch(self, loop: Coroutine[Any, Any, None], *, kind: str) -> None:
+    # Failures that only need a fresh subscription (a warning, no pause); others are logged and retried after 1 s.
+    resubscribe_on: tuple[type[Exception], ...] = ()
+
+    def _launch(self, *, kind: str) -> None:
         self._stopping = False
-        self._task = asyncio.create_task(loop, name=f"{kind}:{self.name}")
+        self._task = asyncio.create_task(self._run(), name=f"{kind}:{self.name}")
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        raise NotImplementedError
+
+    async def _consume(self, sub: JetStreamContext.PullSubscription) -> None:
+        raise NotImplementedError
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                sub = await self._subscribe()
+                try:
+                    await self._consume(sub)
+                finally:
+                    with contextlib.suppress(Exception):
+                        await sub.unsubscribe()
+            except asyncio.CancelledError:
+                raise
+            except self.resubscribe_on as error:
+                log.warning("%s: %s; resubscribing", self.name, error)
+            except Exception:
+                log.exception("%s failed; restarting", self.name)
+                await asyncio.sleep(1)
 
     async def stop(self) -> None:
         # The flag as well as the cancel: nats-py can swallow a cancellation that

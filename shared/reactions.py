@@ -59,7 +59,7 @@ class Reactor(BackgroundConsumer):
         self._stream = stream_name(reaction.service)
 
     async def start(self) -> None:
-        self._launch(self._run(), kind="reactor")
+        self._launch(kind="reactor")
 
     async def status(self) -> dict[str, object]:
         """Ack floor, pending events and dead letters, for /readyz."""
@@ -80,21 +80,6 @@ class Reactor(BackgroundConsumer):
         )
         await self.js.add_consumer(self._stream, config)
         return await self.js.pull_subscribe_bind(durable=self.reaction.name, stream=self._stream)
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                sub = await self._subscribe()
-                try:
-                    await self._consume(sub)
-                finally:
-                    with contextlib.suppress(Exception):
-                        await sub.unsubscribe()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("reactor %s failed; restarting", self.reaction.name)
-                await asyncio.sleep(1)
 
     async def _consume(self, sub: JetStreamContext.PullSubscription) -> None:
         while not self._stopping:

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 class ProjectionRunner(BackgroundConsumer):
     """Fetches batches, applies them in one transaction each, then acks."""
 
+    resubscribe_on = (store.GapDetected,)
+
     def __init__(
         self,
         *,
@@ -54,7 +56,7 @@ class ProjectionRunner(BackgroundConsumer):
 
     async def start(self) -> None:
         await asyncio.to_thread(store.create_tables, self.engine, self.projection)
-        self._launch(self._run(), kind="projection")
+        self._launch(kind="projection")
 
     async def status(self) -> dict[str, object]:
         """Checkpoint, lag behind the stream and dead letters, for /readyz."""
@@ -79,23 +81,6 @@ class ProjectionRunner(BackgroundConsumer):
             ),
         )
         return await self.js.pull_subscribe_bind(durable=self._durable, stream=self._stream)
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                sub = await self._subscribe()
-                try:
-                    await self._consume(sub)
-                finally:
-                    with contextlib.suppress(Exception):
-                        await sub.unsubscribe()
-            except asyncio.CancelledError:
-                raise
-            except store.GapDetected as gap:
-                log.warning("projection gap, resubscribing: %s", gap)
-            except Exception:
-                log.exception("projection %s failed; restarting", self.projection.name)
-                await asyncio.sleep(1)
 
     async def _consume(self, sub: nats.js.JetStreamContext.PullSubscription) -> None:
         while not self._stopping:
