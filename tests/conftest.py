@@ -8,13 +8,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+import nats
 import psycopg
 import pytest
 from fastapi import FastAPI
+from nats.aio.client import Client
 
 from shared.auth import issue_token
 from shared.config import PlatformSettings
 from shared.events import new_id
+from shared.eventstore.streams import ensure_streams
 from shared.natsserver import EmbeddedNats
 
 PG_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -25,6 +28,15 @@ def nats_server(tmp_path: Path) -> Iterator[EmbeddedNats]:
     """A fresh JetStream server on a free port; nothing shared with other tests."""
     with EmbeddedNats(tmp_path / "nats") as server:
         yield server
+
+
+@pytest.fixture
+async def nc(nats_server: EmbeddedNats) -> AsyncIterator[Client]:
+    """A client of this test's server, with every service stream provisioned."""
+    client = await nats.connect(nats_server.url)
+    await ensure_streams(client.jetstream())
+    yield client
+    await client.close()
 
 
 @pytest.fixture

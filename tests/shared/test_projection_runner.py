@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 
-import nats
 import pytest
 from nats.aio.client import Client
 from sqlalchemy import Engine
@@ -16,7 +14,7 @@ from shared.db import make_engine
 from shared.events import AggregateRef, Metadata, NewEvent, RecordedEvent
 from shared.eventstore.base import NEW
 from shared.eventstore.jetstream import JetStreamEventStore
-from shared.eventstore.streams import DEAD_LETTER_STREAM, ensure_streams
+from shared.eventstore.streams import DEAD_LETTER_STREAM
 from shared.projections import store as read_store
 from shared.projections.models import DeadLetter
 from shared.projections.runner import ProjectionRunner
@@ -49,14 +47,6 @@ class TallyProjection:
         row.applied += 1
         row.last_version = event.version
         session.add(row)
-
-
-@pytest.fixture
-async def nc(nats_server) -> AsyncIterator[Client]:
-    client = await nats.connect(nats_server.url)
-    await ensure_streams(client.jetstream())
-    yield client
-    await client.close()
 
 
 @pytest.fixture

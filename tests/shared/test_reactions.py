@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 
-import nats
-import pytest
 from nats.aio.client import Client
 
 from shared.events import AggregateRef, Metadata, NewEvent, RecordedEvent
 from shared.eventstore.base import NEW
 from shared.eventstore.jetstream import JetStreamEventStore
-from shared.eventstore.streams import DEAD_LETTER_STREAM, ensure_streams
+from shared.eventstore.streams import DEAD_LETTER_STREAM
 from shared.reactions import Reactor, reaction_command_id
 
 
@@ -33,14 +30,6 @@ class Flaky:
         if self.attempts[event.ref.id] <= self.failures.get(event.ref.id, 0):
             raise ValueError(f"cannot react to {event.ref.id}")
         self.handled.append(event.ref.id)
-
-
-@pytest.fixture
-async def nc(nats_server) -> AsyncIterator[Client]:
-    client = await nats.connect(nats_server.url)
-    await ensure_streams(client.jetstream())
-    yield client
-    await client.close()
 
 
 async def append(nc: Client, kind: str, ident: str) -> RecordedEvent:

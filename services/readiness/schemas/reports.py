@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from pydantic import BaseModel
 
-
-class CheckItemOut(BaseModel):
-    key: str
-    label: str
-    level: str
-    fact: str
-    expected: str
-    actual: Any
-    status: Literal["pass", "fail", "unknown", "not_applicable"]
-    gap: str | None
+from services.readiness.requirements import CheckItem
 
 
 class Checklist(BaseModel):
@@ -24,7 +13,7 @@ class Checklist(BaseModel):
     playbook_id: str
     ready: bool
     summary: dict[str, int]
-    items: list[CheckItemOut]
+    items: list[CheckItem]  # the domain's dataclass: pydantic serializes it as is
 
 
 class MatrixRow(BaseModel):

@@ -9,7 +9,7 @@ from services.readiness.facts import rule_facts
 from services.readiness.models import LocationRow
 from services.readiness.programs import ProgramPlaybooks
 from services.readiness.requirements import checklist, ready
-from services.readiness.schemas.reports import CheckItemOut, Checklist
+from services.readiness.schemas.reports import Checklist
 from services.readiness.schemas.scoring import FactorOut, Recorded, ScoringOut
 from services.readiness.scoring import Evaluation, FactorResult, evaluate
 from services.readiness.views.locations import entered
@@ -57,6 +57,5 @@ def checklist_out(row: LocationRow, playbooks: ProgramPlaybooks) -> Checklist:
     return Checklist(
         location_id=row.id, program_id=row.program_id, playbook_id=template.id, ready=ready(items),
         summary={s: counts.get(s, 0) for s in ("pass", "fail", "unknown", "not_applicable")},
-        items=[CheckItemOut(key=i.key, label=i.label, level=i.level, fact=i.fact, expected=i.expected,
-                            actual=i.actual, status=i.status, gap=i.gap) for i in items],
+        items=list(items),
     )
