@@ -19,7 +19,7 @@ import typer
 
 from bench import append, rebuild
 from bench.servers import connect, fresh_server
-from services.readiness.projections import LocationsProjection
+from services.readiness.locations.projections import LocationsProjection
 from shared.db import make_engine
 from shared.events import RecordedEvent
 from shared.projections import store

@@ -23,8 +23,8 @@ from sqlmodel import Session, select
 from bench.append import run_windows
 from bench.servers import connect
 from bench.workload import command_meta, location_ref, registered, scored
-from services.readiness.models import LocationRow
-from services.readiness.projections import LocationsProjection
+from services.readiness.locations.models import LocationRow
+from services.readiness.locations.projections import LocationsProjection
 from shared.db import make_engine
 from shared.events import new_id
 from shared.eventstore.base import NEW, Revision

@@ -11,7 +11,7 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from services.readiness.scoring import assess
+from services.readiness.scoring.domain import assess
 from shared.contracts.readiness import FACTORS, LocationRegistered, LocationScored
 from shared.events import AggregateRef, Metadata, NewEvent, new_id, record
 from shared.eventstore.base import NEW, Revision, message_id

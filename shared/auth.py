@@ -23,6 +23,8 @@ from shared.config import PlatformSettings
 from shared.events import InvalidSubjectToken, subject_token
 
 ROLES = ("super_admin", "executive", "regional_admin", "location_admin", "provider", "treatment_coordinator")
+# The platform acting on events (a reaction), never a role a token can carry.
+SYSTEM_ROLE = "system"
 PRIVATE_KEY = "dev-signing-key.pem"
 PUBLIC_KEY = "dev-signing-key.pub.pem"
 
@@ -51,6 +53,11 @@ class Principal:
     # A browser login's session id (OIDC `sid`); tokens of integrations carry none.
     session_id: str | None = None
     issued_at: int | None = None
+
+    @classmethod
+    def system(cls, org: str, actor: str) -> Principal:
+        """The platform itself, acting in `org` on behalf of reaction `actor`."""
+        return cls(subject=actor, org=org, role=SYSTEM_ROLE)
 
 
 def ensure_dev_keypair(key_dir: Path) -> tuple[Path, Path]:
@@ -212,20 +219,3 @@ async def current_principal(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-
-
-def require_role(principal: Principal, allowed: set[str], permission: str) -> None:
-    """Raise 403 naming the permission unless the caller's role grants it."""
-    if principal.role not in allowed:
-        raise Forbidden(f"role {principal.role} lacks permission {permission}")
-
-
-def require_scope(principal: Principal, *, region: str, location_id: str, permission: str) -> None:
-    """Below org-wide roles, a caller acts only in its regions or on its locations."""
-    if principal.role in ("super_admin", "executive"):
-        return
-    if principal.role == "regional_admin" and region in principal.regions:
-        return
-    if location_id in principal.locations:
-        return
-    raise Forbidden(f"{permission} on location {location_id} is outside the caller's scope")

@@ -60,20 +60,17 @@ class ServiceSettings(PlatformSettings):
         return f"sqlite:///{(self.var_dir / f'{self.service}.db').resolve()}"
 
 
+# The domain services the gateway forwards to, and every component `rollout up` runs.
+DOMAIN_SERVICES: tuple[str, ...] = ("readiness", "waves", "training", "metrics")
+COMPONENTS: tuple[str, ...] = (*DOMAIN_SERVICES, "gateway")
 DEFAULT_PORTS = {"gateway": 8000, "readiness": 8001, "waves": 8002, "training": 8003, "metrics": 8004}
 
 
-def service_settings(name: str, default_port: int | None = None) -> type[ServiceSettings]:
-    """A settings class for service `name`: `<NAME>_PORT`, `<NAME>_DATABASE_URL` (else `DATABASE_URL`)."""
-    prefix = name.upper()
-    port_default = default_port or DEFAULT_PORTS[name]
+def own(service: str, name: str) -> AliasChoices:
+    """`<SERVICE>_<NAME>` (a service's own variable) or the field name itself."""
+    return AliasChoices(f"{service.upper()}_{name.upper()}", name)
 
-    class Settings(ServiceSettings):
-        service: str = name
-        port: int = Field(port_default, validation_alias=AliasChoices(f"{prefix}_PORT", "port"))
-        database_url: str | None = Field(
-            None, validation_alias=AliasChoices(f"{prefix}_DATABASE_URL", "DATABASE_URL", "database_url")
-        )
 
-    Settings.__name__ = f"{name.title()}Settings"
-    return Settings
+def own_database(service: str) -> AliasChoices:
+    """`<SERVICE>_DATABASE_URL`, else the stack-wide `DATABASE_URL`."""
+    return AliasChoices(f"{service.upper()}_DATABASE_URL", "DATABASE_URL", "database_url")

@@ -2,8 +2,9 @@
 
 Unlike a projection there is no read model to checkpoint in: the consumer's own ack
 floor is the position, so a crash between a handler's commands and its ack redelivers
-the event. Handlers must therefore be idempotent — derive command ids from the event
-id (`reaction_command_id`) and JetStream's `Nats-Msg-Id` window drops the repeat.
+the event. Handlers must therefore be idempotent: they send their commands in the
+`reaction_context` of the event, whose command ids derive from the event id, so
+JetStream's `Nats-Msg-Id` window drops a repeat.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from shared.aggregates import Context
+from shared.auth import Principal
 from shared.consumers import BackgroundConsumer, bounded, dead_letter, failure_reason, stream_sequence
-from shared.events import RecordedEvent
+from shared.events import Metadata, RecordedEvent
+from shared.eventstore.base import EventStore
 from shared.eventstore.streams import stream_name
 
 log = logging.getLogger(__name__)
@@ -30,15 +34,20 @@ class Reaction(Protocol):
     """What a reactor runs: its durable name, the service stream it reads, an optional subject filter."""
 
     name: str
-    service: str
+    stream: str
     filter_subject: str | None
 
     async def react(self, event: RecordedEvent) -> None: ...
 
 
-def reaction_command_id(reaction: str, event: RecordedEvent, *parts: str) -> str:
-    """A command id that is the same on every delivery of `event`, so a redelivered reaction de-duplicates."""
-    return ":".join((reaction, event.id, *parts))
+def reaction_context(store: EventStore, reaction: str, event: RecordedEvent) -> Context:
+    """The context a reaction's commands run in: the platform acting in the event's org, keyed by the event.
+
+    Command ids are then the same on every delivery of `event`, so a redelivered reaction de-duplicates.
+    """
+    envelope = Metadata(correlation_id=event.correlation_id, causation_id=event.id, traceparent=event.traceparent,
+                        actor=f"system:{reaction}")
+    return Context(store, Principal.system(event.ref.org, reaction), envelope, key=event.id)
 
 
 class Reactor(BackgroundConsumer):
@@ -56,7 +65,7 @@ class Reactor(BackgroundConsumer):
         self.retry_delay = retry_delay
         # `position`: the last stream sequence handled since start (the durable truth is the ack floor).
         self.dead_letters = 0
-        self._stream = stream_name(reaction.service)
+        self._stream = stream_name(reaction.stream)
 
     async def start(self) -> None:
         self._launch(kind="reactor")
@@ -99,10 +108,6 @@ class Reactor(BackgroundConsumer):
                 await msg.ack_sync()  # confirmed, so `position` never runs ahead of the ack floor
                 await self._advance(event.sequence)
 
-    async def handle(self, event: RecordedEvent) -> None:
-        """Run the reaction with retries and backoff; dead-letter the event once they are spent."""
-        await self._handle(None, event)
-
     async def _handle(self, msg: Msg | None, event: RecordedEvent) -> None:
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -121,6 +126,6 @@ class Reactor(BackgroundConsumer):
                 await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
 
     async def _dead_letter(self, event: RecordedEvent, error: Exception) -> None:
-        await dead_letter(self.js, service=self.reaction.service, consumer=self.reaction.name, event=event,
+        await dead_letter(self.js, service=self.reaction.stream, consumer=self.reaction.name, event=event,
                           reason=failure_reason(error))
         self.dead_letters += 1

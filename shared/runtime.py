@@ -73,6 +73,18 @@ class Runtime:
             runtime.reactors[reactor.reaction.name] = reactor
         return runtime
 
+    async def caught_up(self, projection: str, position: int | None = None, *, timeout: float) -> bool:
+        """Whether `projection` has applied `position` (None: its stream's last event now), waiting up to `timeout`."""
+        runner = self.runners[projection]
+        if position is None:
+            info = await self.nc.jetstream().stream_info(stream_name(runner.projection.stream))
+            position = info.state.last_seq
+        try:
+            await runner.wait_for(position, timeout=timeout)
+        except TimeoutError:
+            return False
+        return True
+
     async def stop(self) -> None:
         for reactor in self.reactors.values():
             await reactor.stop()

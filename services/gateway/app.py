@@ -10,7 +10,8 @@ in one AsyncAPI document.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
@@ -23,16 +24,18 @@ from services.gateway.access.cors import ALLOW_HEADERS, EXPOSE_HEADERS, Cors
 from services.gateway.access.edge import Edge, Gatekeeper
 from services.gateway.access.ratelimit import TokenBuckets
 from services.gateway.access.sessions import BUCKET, SessionTracker
-from services.gateway.api import downstream_health, proxy, public
 from services.gateway.audit.api import router as audit_router
 from services.gateway.audit.projection import AuditProjection
+from services.gateway.catalog.api import router as catalog_router
+from services.gateway.catalog.openapi import CombinedSchema
 from services.gateway.compose.api import router as compose_router
 from services.gateway.config import GatewaySettings
+from services.gateway.forwarding.api import router as forwarding_router
+from services.gateway.forwarding.forward import new_client
+from services.gateway.health import downstream_health
 from services.gateway.live.api import router as live_router
-from services.gateway.openapi import CombinedSchema
-from services.gateway.proxy import new_client
-from services.gateway.routes import policy
-from shared.app import create_service_app
+from shared.access.policy import policy
+from shared.app import include_api, provision_streams, running, service_app
 from shared.audit.contract import audit_stream
 from shared.audit.trail import AuditTrail
 from shared.projections.base import Projection
@@ -65,44 +68,39 @@ def create_app(
     """Build the gateway; tests pass `transport` to stand in for the services and `clock` to age sessions."""
     settings = settings or GatewaySettings()
 
-    async def started(app: FastAPI, runtime: Runtime) -> None:
-        # One pooled client for every forwarded request, open exactly as long as the app.
-        app.state.http = new_client(settings, transport)
-        app.state.schema = CombinedSchema(
-            own=app.openapi, urls=settings.service_urls(), ttl_s=settings.openapi_cache_s,
-            timeout=settings.health_timeout_s,
-        )
-        sessions = SessionTracker(
-            await session_bucket(runtime, settings), idle_s=settings.session_idle_s,
-            touch_s=settings.session_touch_s, clock=clock,
-        )
-        app.state.gatekeeper = Gatekeeper(
-            policy=policy(),
-            verifier=app.state.verifier,
-            sessions=sessions,
-            buckets=TokenBuckets(rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst),
-            trail=AuditTrail(runtime.nc),
-            trail_ready=lambda: runtime.nc.is_connected,
-        )
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The audit stream first: the audit projection reads it from the start.
+        await provision_streams(settings, [audit_stream(retention_days=settings.audit_retention_days,
+                                                        replicas=settings.stream_replicas)])
+        async with running(app, settings, projections()) as runtime:
+            # One pooled client for every forwarded request, open exactly as long as the app.
+            async with new_client(settings, transport) as client:
+                app.state.http = client
+                app.state.schema = CombinedSchema(
+                    own=app.openapi, urls=settings.service_urls(), ttl_s=settings.openapi_cache_s,
+                    timeout=settings.health_timeout_s,
+                )
+                sessions = SessionTracker(
+                    await session_bucket(runtime, settings), idle_s=settings.session_idle_s,
+                    touch_s=settings.session_touch_s, clock=clock,
+                )
+                app.state.gatekeeper = Gatekeeper(
+                    policy=policy(),
+                    verifier=app.state.verifier,
+                    sessions=sessions,
+                    buckets=TokenBuckets(rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst),
+                    trail=AuditTrail(runtime.nc),
+                    trail_ready=lambda: runtime.nc.is_connected,
+                )
+                yield
 
-    async def stopping(app: FastAPI, _: Runtime) -> None:
-        client: httpx.AsyncClient | None = getattr(app.state, "http", None)
-        if client is not None:
-            await client.aclose()
-
-    app = create_service_app(
-        settings,
-        title="DSO Rollout — gateway",
-        routers=[audit_router, compose_router, live_router, proxy],  # the catch-all last
-        projections=projections(),
-        on_started=started,
-        on_stopping=stopping,
-        streams=[audit_stream(retention_days=settings.audit_retention_days, replicas=settings.stream_replicas)],
-        readiness_checks=[downstream_health],
-        middleware=[Middleware(Edge)],
-        openapi_url=None,  # ours is the combined document, served by `public`
-    )
-    app.include_router(public)
+    # Ours is the combined OpenAPI document, served by the catalog router.
+    app = service_app(settings, title="DSO Rollout — gateway", lifespan=lifespan, middleware=[Middleware(Edge)],
+                      openapi_url=None)
+    app.state.readiness_checks = (downstream_health,)
+    include_api(app, [audit_router, compose_router, live_router, forwarding_router])  # the catch-all last
+    app.include_router(catalog_router)
     if settings.cors_origins:  # outermost: preflights and every error answer carry the CORS headers
         app.add_middleware(
             Cors, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

@@ -13,17 +13,19 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import NoDecode
 
 from shared.audit.contract import SEVEN_YEARS_DAYS
-from shared.config import service_settings
-
-_Base = service_settings("gateway", 8000)
+from shared.config import ServiceSettings, own, own_database
 
 
 def _own(name: str) -> AliasChoices:
-    return AliasChoices(f"GATEWAY_{name.upper()}", name)
+    return own("gateway", name)
 
 
-class GatewaySettings(_Base):  # type: ignore[misc,valid-type]
+class GatewaySettings(ServiceSettings):
     """The public edge: which service answers which route, and how long we wait for it."""
+
+    service: str = "gateway"
+    port: int = Field(8000, validation_alias=_own("port"))
+    database_url: str | None = Field(None, validation_alias=own_database("gateway"))
 
     readiness_url: str = "http://127.0.0.1:8001"
     waves_url: str = "http://127.0.0.1:8002"

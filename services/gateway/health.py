@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from fastapi import Request
 
 
 async def probe(client: httpx.AsyncClient, base_url: str, timeout: float) -> dict[str, object]:
@@ -29,3 +30,10 @@ async def downstream(client: httpx.AsyncClient, urls: dict[str, str], timeout: f
     names = list(urls)
     results = await asyncio.gather(*(probe(client, urls[name], timeout) for name in names))
     return dict(zip(names, results, strict=True))
+
+
+async def downstream_health(request: Request) -> tuple[bool, dict[str, object]]:
+    """Each service's health, reported on /readyz; never a reason for the gateway to be unready."""
+    settings = request.app.state.settings
+    services = await downstream(request.app.state.http, settings.service_urls(), settings.health_timeout_s)
+    return True, {"downstream": services}

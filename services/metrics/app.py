@@ -9,7 +9,6 @@ from fastapi import FastAPI
 
 from services.metrics.config import MetricsSettings
 from shared.app import create_service_app
-from shared.config import ServiceSettings
 from shared.projections.base import Projection
 
 
@@ -17,5 +16,5 @@ def projections() -> list[Projection]:
     return []
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(settings: MetricsSettings | None = None) -> FastAPI:
     return create_service_app(settings or MetricsSettings(), title="DSO Rollout — metrics", projections=projections())

@@ -1,5 +1,13 @@
-"""Metrics settings: `METRICS_PORT`, `METRICS_DATABASE_URL` (else `DATABASE_URL`), and the shared ones."""
+"""Metrics settings: `TRAINING_PORT`, `TRAINING_DATABASE_URL` (else `DATABASE_URL`), and the shared ones."""
 
-from shared.config import service_settings
+from __future__ import annotations
 
-MetricsSettings = service_settings("metrics", 8004)
+from pydantic import Field
+
+from shared.config import ServiceSettings, own, own_database
+
+
+class MetricsSettings(ServiceSettings):
+    service: str = "metrics"
+    port: int = Field(8004, validation_alias=own("metrics", "port"))
+    database_url: str | None = Field(None, validation_alias=own_database("metrics"))

@@ -5,27 +5,31 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import shared.contracts  # noqa: F401 - registers every event contract
-from services.readiness.api import router
 from services.readiness.config import ReadinessSettings
-from services.readiness.projections import LocationsProjection, PilotSetsProjection, ProgramsProjection
-from services.readiness.reactions import RescoreOnOverride
+from services.readiness.locations import api as locations
+from services.readiness.locations.projections import LocationsProjection
+from services.readiness.pilots import api as pilots
+from services.readiness.pilots.projections import PilotSetsProjection
+from services.readiness.programs.projections import ProgramsProjection
+from services.readiness.programs.reactions import RescoreOnOverride
+from services.readiness.scoring import api as scoring
+from services.readiness.spreadsheets import api as spreadsheets
 from shared.app import create_service_app
-from shared.config import ServiceSettings
 from shared.projections.base import Projection
 
 
 def projections() -> list[Projection]:
-    """Its own stream's read models, and the programmes it learns from waves' stream."""
+    """Its own stream's read models, and the programs it learns from waves' stream."""
     return [LocationsProjection(), PilotSetsProjection(), ProgramsProjection()]
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(settings: ReadinessSettings | None = None) -> FastAPI:
     settings = settings or ReadinessSettings()
     return create_service_app(
         settings,
         title="DSO Rollout — readiness",
-        routers=[router],
+        # The import route comes before `/locations/{location_id}` paths so "import" is never read as an id.
+        routers=[spreadsheets.router, locations.router, scoring.router, pilots.router],
         projections=projections(),
-        # Settings of another class (a bare ServiceSettings) get the default: on.
-        reactors=[RescoreOnOverride] if getattr(settings, "rescore_on_override", True) else [],
+        reactors=[RescoreOnOverride] if settings.rescore_on_override else [],
     )

@@ -9,7 +9,6 @@ from fastapi import FastAPI
 
 from services.training.config import TrainingSettings
 from shared.app import create_service_app
-from shared.config import ServiceSettings
 from shared.projections.base import Projection
 
 
@@ -17,5 +16,5 @@ def projections() -> list[Projection]:
     return []
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(settings: TrainingSettings | None = None) -> FastAPI:
     return create_service_app(settings or TrainingSettings(), title="DSO Rollout — training", projections=projections())

@@ -1,4 +1,4 @@
-"""The waves service: playbook templates and programmes (wave schedule, gates, decisions, incidents follow)."""
+"""The waves service: playbook templates and programs (wave schedule, gates, decisions, incidents follow)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from services.waves.playbooks.catalog import PlaybookCatalog
 from services.waves.programs.api import router as programs_router
 from services.waves.programs.projections import ProgramsProjection
 from shared.app import create_service_app
-from shared.config import ServiceSettings
 from shared.projections.base import Projection
 
 
@@ -19,10 +18,10 @@ def projections() -> list[Projection]:
     return [ProgramsProjection()]
 
 
-def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+def create_app(settings: WavesSettings | None = None) -> FastAPI:
     settings = settings or WavesSettings()
     # Templates load before the app exists: an invalid file stops start-up naming the file and field.
-    catalog = PlaybookCatalog.load(getattr(settings, "playbook_templates_dir", None))
+    catalog = PlaybookCatalog.load(settings.playbook_templates_dir)
     app = create_service_app(
         settings,
         title="DSO Rollout — waves",

@@ -7,7 +7,7 @@ additive fields.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -58,10 +58,3 @@ def parse(event: RecordedEvent) -> DomainEvent:
     if cls is None:
         raise UnknownEventType(f"{event.ref.service}.{event.type}")
     return cls.model_validate(event.data)
-
-
-def parse_data(service: str, event_type: str, data: dict[str, Any]) -> DomainEvent:
-    cls = _REGISTRY.get((service, event_type))
-    if cls is None:
-        raise UnknownEventType(f"{service}.{event_type}")
-    return cls.model_validate(data)

@@ -15,7 +15,7 @@ from shared.contracts.base import DomainEvent, register
 
 FACTORS = ("it_infrastructure", "staff_adaptability", "patient_volume", "tech_stack", "champion")
 Level = Literal["high", "medium_high", "medium", "low"]
-# A wave key of the programme's playbook ("wave-1" ...) or "remediation"; a new vendor's
+# A wave key of the program's playbook ("wave-1" ...) or "remediation"; a new vendor's
 # template may name its waves differently, so this is a slug rather than a closed list.
 Wave = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")]
 Method = Literal["entered", "derived"]
@@ -41,7 +41,7 @@ class LocationProfileUpdated(_LocationEvent):
     """Some of a location's facts changed: only the changed ones, their previous values, who and when.
 
     `changes` maps a fact name to its new value (null: no longer known); `region`
-    is one of the facts. `program_id` is set when the location moved to a programme.
+    is one of the facts. `program_id` is set when the location moved to a program.
     """
 
     changes: dict[str, Any] = Field(default_factory=dict)
@@ -110,7 +110,7 @@ class _PilotSetEvent(DomainEvent):
 
 
 class PilotSetProposed(_PilotSetEvent):
-    """The engine's pilot advice for a programme was recorded (empty when no valid set exists)."""
+    """The engine's pilot advice for a program was recorded (empty when no valid set exists)."""
 
     location_ids: list[str]
     reasons: dict[str, list[str]] = Field(default_factory=dict)
@@ -119,7 +119,7 @@ class PilotSetProposed(_PilotSetEvent):
 
 
 class PilotSetConfirmed(_PilotSetEvent):
-    """A regional manager confirmed the programme's pilot locations, as proposed or changed."""
+    """A regional manager confirmed the program's pilot locations, as proposed or changed."""
 
     location_ids: list[str]
     note: str | None = None

@@ -6,7 +6,10 @@ from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-SERVICES = ("readiness", "waves", "training", "metrics", "gateway")
+from shared.config import COMPONENTS
+
+# Every component owns a stream (the gateway: its webhook intake).
+SERVICES = COMPONENTS
 DEAD_LETTER_STREAM = "DSO_DEADLETTER"
 
 

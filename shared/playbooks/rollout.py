@@ -1,6 +1,6 @@
-"""Phases, waves and go-live cadence: the calendar skeleton a programme anchors on its start date.
+"""Phases, waves and go-live cadence: the calendar skeleton a program anchors on its start date.
 
-Weeks are programme weeks (week 1 = the start week). A wave's size is its phase's `locations`;
+Weeks are program weeks (week 1 = the start week). A wave's size is its phase's `locations`;
 the wave rule adds how go-lives are spread and the week-by-week plan.
 """
 
@@ -16,7 +16,7 @@ Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
 
 
 class Timeline(Model):
-    """Overall programme length and the DSO size the template was written for."""
+    """Overall program length and the DSO size the template was written for."""
 
     total_weeks_min: Week
     total_weeks_max: Week
@@ -53,7 +53,7 @@ class PhaseLocations(Model):
 
 
 class Phase(Model):
-    """A named span of programme weeks."""
+    """A named span of program weeks."""
 
     key: Slug
     name: Text

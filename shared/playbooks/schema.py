@@ -23,11 +23,11 @@ from shared.playbooks.training import Training
 from shared.playbooks.vocabulary import KPIS
 
 Version = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
-PROGRAMME_SCOPE = "programme"
+PROGRAM_SCOPE = "program"
 
 
 class PlaybookTemplate(Model):
-    """A vendor's rollout playbook; a DSO programme is created from one and may override values."""
+    """A vendor's rollout playbook; a DSO program is created from one and may override values."""
 
     id: Slug
     vendor: Text
@@ -145,6 +145,6 @@ class PlaybookTemplate(Model):
         # SPEC §6: go-live needs a baseline for every metric a gate compares against.
         if check.baseline == "pre_go_live" and check.metric not in self.metrics.baseline_keys:
             raise FieldError(f"{path}.metric", f"{check.metric!r} has no baseline metric in metrics.baseline")
-        if check.scope not in keys_of(self.waves) | {"wave", PROGRAMME_SCOPE}:
-            raise FieldError(f"{path}.scope", f"{check.scope!r} is not 'wave', 'programme' or a wave key")
+        if check.scope not in keys_of(self.waves) | {"wave", PROGRAM_SCOPE}:
+            raise FieldError(f"{path}.scope", f"{check.scope!r} is not 'wave', 'program' or a wave key")
 

@@ -116,12 +116,12 @@ class Curriculum(Model):
 
 
 class TrainingEvent(Labeled):
-    """A scheduled training session or call in programme weeks."""
+    """A scheduled training session or call in program weeks."""
 
     audience: Text
     minutes: int | None = Field(default=None, strict=True, ge=1)
     format: Literal["live_onsite", "live_virtual", "self_paced", "video"] | None = None
-    per: Literal["location", "wave", "programme", "champion"]
+    per: Literal["location", "wave", "program", "champion"]
     start_week: Week | None = None
     end_week: Week | None = None
     delivered_by: str | None = None
@@ -134,7 +134,7 @@ class TrainingEvent(Labeled):
 
 
 class Training(Model):
-    """Champion programme, role curricula, sessions and job aids."""
+    """Champion program, role curricula, sessions and job aids."""
 
     champion: ChampionProgram
     curricula: tuple[Curriculum, ...]

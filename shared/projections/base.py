@@ -13,19 +13,12 @@ class Projection(Protocol):
     """Applies events to rows inside the runner's transaction; must be deterministic."""
 
     name: str
-    service: str
+    # The stream it reads: its own service's, or another's (readiness folds waves' programs).
+    stream: str
     tables: tuple[type[SQLModel], ...]
 
     def apply(self, session: Session, event: RecordedEvent) -> None:
         """Write the event's effect on the read model (no commit: the runner commits)."""
-        ...
-
-
-class BatchProjection(Projection, Protocol):
-    """A projection that can apply a run of events at once (bulk statements); optional."""
-
-    def apply_many(self, session: Session, events: list[RecordedEvent]) -> None:
-        """Apply `events` in order, with the same effect as `apply` on each."""
         ...
 
 

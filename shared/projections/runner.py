@@ -51,7 +51,7 @@ class ProjectionRunner(BackgroundConsumer):
         self.batch = batch
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
-        self._stream = stream_name(projection.service)
+        self._stream = stream_name(projection.stream)
         self._durable = projection.name
 
     async def start(self) -> None:
@@ -118,7 +118,7 @@ class ProjectionRunner(BackgroundConsumer):
 
     async def _dead_letter(self, event: RecordedEvent, error: Exception) -> int:
         reason = failure_reason(error)
-        await dead_letter(self.js, service=self.projection.service, consumer=self.projection.name, event=event,
+        await dead_letter(self.js, service=self.projection.stream, consumer=self.projection.name, event=event,
                           reason=reason)
         return await asyncio.to_thread(store.record_dead_letter, self.engine, self.projection, event, reason)
 

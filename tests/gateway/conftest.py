@@ -16,9 +16,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from services.gateway.config import GatewaySettings
-from services.gateway.routes import SERVICES
 from services.readiness.app import create_app as create_readiness
 from services.readiness.config import ReadinessSettings
+from shared.config import DOMAIN_SERVICES as SERVICES
 from shared.config import PlatformSettings
 from shared.natsserver import free_port
 from shared.telemetry import setup_tracing

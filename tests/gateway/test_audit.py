@@ -14,12 +14,12 @@ import httpx
 import nats
 from typer.testing import CliRunner
 
+from cli.main import app as rollout
 from services.gateway.app import create_app
 from shared.audit.contract import STREAM, trail_subject
 from shared.audit.trail import read_entries
 from shared.audit.verify import verify_trails
 from shared.auth import issue_token
-from shared.cli.main import app as rollout
 from shared.config import PlatformSettings
 from tests.conftest import bearer, serve
 from tests.gateway.conftest import Recorder

@@ -38,7 +38,7 @@ async def test_a_location_overview_shows_what_is_there_and_why_the_rest_is_not(
 
 
 def dashboard_services(request: httpx.Request) -> httpx.Response:
-    """Waves knows the programme but has no gates route yet; training hangs; metrics is broken; readiness answers."""
+    """Waves knows the program but has no gates route yet; training hangs; metrics is broken; readiness answers."""
     path = request.url.path
     if path.endswith("/gates"):
         return httpx.Response(404, json={"error": {"code": "not_found", "message": "Not Found"}})
@@ -51,7 +51,7 @@ def dashboard_services(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"program_id": "P1", "name": "SoftSmile rollout"})
 
 
-async def test_a_programme_dashboard_reports_each_part_on_its_own(gateway_settings, token, org) -> None:
+async def test_a_program_dashboard_reports_each_part_on_its_own(gateway_settings, token, org) -> None:
     services = Recorder(dashboard_services)
     caller = bearer(token(org, "executive")) | {"X-Request-Id": "req-dash-1"}
     async with serve(create_app(gateway_settings(), transport=services.transport())) as client:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from services.gateway.access.policy import Match, NoMatch, Policy, PolicyError, denial
-from services.gateway.routes import SERVICES, policy
+from shared.access.policy import Match, NoMatch, Policy, PolicyError, denial, policy
 from shared.auth import ROLES, Principal
+from shared.config import DOMAIN_SERVICES as SERVICES
 
 
 def table(routes: dict[str, Any], groups: dict[str, list[str]] | None = None) -> Policy:

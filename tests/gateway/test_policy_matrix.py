@@ -15,12 +15,12 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from services.gateway.access.policy import Rule
+from cli.settings import SETTINGS
 from services.gateway.app import create_app
 from services.gateway.config import GatewaySettings
-from services.gateway.routes import SERVICES, policy
+from shared.access.policy import Rule, policy
 from shared.auth import ROLES
-from shared.config import service_settings
+from shared.config import DOMAIN_SERVICES as SERVICES
 from tests.conftest import bearer
 from tests.gateway.conftest import Recorder, listening
 
@@ -31,7 +31,7 @@ SAMPLES = {"location_id": LOCATION, "region": REGION}
 def service_routes(name: str, var_dir: Path) -> set[tuple[str, str]]:
     """(method, path template) of every public `/api/v1` route `services.<name>.app` serves."""
     module = importlib.import_module(f"services.{name}.app")
-    settings = GatewaySettings(var_dir=var_dir) if name == "gateway" else service_settings(name)(var_dir=var_dir)
+    settings = GatewaySettings(var_dir=var_dir) if name == "gateway" else SETTINGS[name](var_dir=var_dir)
     app = module.create_app(settings)
     return {
         (method, context.path)
@@ -55,7 +55,7 @@ def test_every_route_of_every_service_has_exactly_its_policy_line(tmp_path: Path
             elif rule.service != name:
                 misrouted.append(f"{method} {path}: served by {name}, but the table sends it to {rule.service}")
     stale = [f"{r.method} {r.template} ({r.service})" for r in table.rules if (r.method, r.template) not in served]
-    assert not missing, "routes without a policy; add to services/gateway/access/policy.yaml:\n" + "\n".join(missing)
+    assert not missing, "routes without a policy; add to shared/access/policy.yaml:\n" + "\n".join(missing)
     assert not misrouted, "\n".join(misrouted)
     assert not stale, f"policy lines naming no route: {stale}"
 

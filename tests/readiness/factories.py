@@ -1,4 +1,4 @@
-"""Readiness test data: facts that score as the SoftSmile sample matrix, and programmes made of waves events."""
+"""Readiness test data: facts that score as the SoftSmile sample matrix, and programs made of waves events."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from services.readiness.projections import ProgramsProjection
+from services.readiness.programs.projections import ProgramsProjection
 from shared.contracts.waves import PlaybookOverridden, ProgramCreated
 from shared.events import AggregateRef, Metadata, new_id
 from shared.eventstore.jetstream import JetStreamEventStore
@@ -81,7 +81,7 @@ async def create_program(app: FastAPI, org: str, template: str = "softsmile-dso"
 
 
 async def override(app: FastAPI, org: str, program_id: str, path: str, value: Any, version: int) -> None:
-    """Append `PlaybookOverridden` for a programme and wait until readiness has applied it."""
+    """Append `PlaybookOverridden` for a program and wait until readiness has applied it."""
     runtime = app.state.runtime
     ref = AggregateRef(org, "waves", "program", program_id)
     store = JetStreamEventStore(runtime.nc)

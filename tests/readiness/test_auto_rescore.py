@@ -1,4 +1,4 @@
-"""A programme's playbook override re-scores its locations without /rescore (real NATS, SQLite and PostgreSQL)."""
+"""A program's playbook override re-scores its locations without /rescore (real NATS, SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from fastapi import FastAPI
 
 from services.readiness.app import create_app
 from services.readiness.config import ReadinessSettings
-from services.readiness.projections import LocationsProjection
-from services.readiness.reactions import RescoreOnOverride
+from services.readiness.locations.projections import LocationsProjection
+from services.readiness.programs.reactions import RescoreOnOverride
 from shared.config import PlatformSettings
 from shared.contracts.waves import PlaybookOverridden
 from shared.events import AggregateRef, Metadata, RecordedEvent
@@ -51,7 +51,7 @@ async def settled(app: FastAPI) -> None:
     await runtime.runners[LocationsProjection.name].wait_for(last)
 
 
-async def test_an_override_rescores_the_programmes_locations_once(app, token, org) -> None:
+async def test_an_override_rescores_the_programs_locations_once(app, token, org) -> None:
     auth = bearer(token(org))
     async with serve(app) as client:
         program, other = await create_program(app, org), await create_program(app, org)
@@ -78,14 +78,14 @@ async def test_an_override_rescores_the_programmes_locations_once(app, token, or
 
         trigger = await overridden(app, org, program, IT_ROW_4_BANDWIDTH, 100, 1)
 
-        # The edge site drops to Medium-High; the fibre site and the other programme's site are untouched.
+        # The edge site drops to Medium-High; the fibre site and the other program's site are untouched.
         assert await state(edge) == (3, 19, "wave-2", [*scored_once, "LocationScored"])
         assert await state(fiber) == (5, 23, "wave-1", scored_once)
         assert await state(elsewhere) == (4, 20, "wave-1", scored_once)
         history = (await client.get(f"/api/v1/locations/{edge}/history", headers=auth)).json()["events"]
         rescore = history[-1]
-        assert rescore["actor"] == "super_admin:system:rescore"
-        assert rescore["data"]["reason"] == "re-scored against the programme's current playbook"
+        assert rescore["actor"] == "system:readiness-rescore-on-override"
+        assert rescore["data"]["reason"] == "re-scored against the program's current playbook"
         scoring = (await client.get(f"/api/v1/locations/{edge}/scoring", headers=auth)).json()
         assert (scoring["composite"], scoring["current"]) == (19, True)
 

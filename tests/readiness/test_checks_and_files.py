@@ -7,12 +7,12 @@ import io
 
 import pytest
 
-from services.readiness.programs import ProgramPlaybooks
-from services.readiness.requirements import checklist, ready
-from services.readiness.spreadsheet import matrix_csv, parse_import
-from shared.contracts.waves import PlaybookPathError, parse_path, with_value
+from services.readiness.programs.playbooks import ProgramPlaybooks, validated
+from services.readiness.scoring.requirements import checklist, ready
+from services.readiness.spreadsheets.domain import matrix_csv, parse_import
 from shared.errors import Conflict, DomainError
 from shared.playbooks import get_template
+from shared.playbooks.overrides import PlaybookPathError, parse_path, with_value
 
 SOFTSMILE = get_template("softsmile-dso")
 SPARK = get_template("spark-dso")
@@ -61,11 +61,12 @@ def test_overrides_apply_by_dotted_path_and_bad_paths_are_named() -> None:
     changed = apply_override(doc, "pilot_selection.max_locations", 4)
     assert changed["pilot_selection"]["max_locations"] == 4 and doc["pilot_selection"]["max_locations"] == 3
     lowered = apply_override(apply_override(doc, "readiness.thresholds[0].min", 19), "readiness.thresholds[1].max", 18)
-    books = ProgramPlaybooks({"P1": lowered, "P2": apply_override(doc, "readiness.thresholds[0].min", 21)})
+    books = ProgramPlaybooks({"P1": validated("acme", "P1", 2, lambda: lowered)})
     assert books["P1"].readiness.threshold_for(19).recommended_wave == "wave-1"
     assert books[None].id == "softsmile-dso" and "P1" in books and "P3" not in books
+    broken = apply_override(doc, "readiness.thresholds[0].min", 21)
     with pytest.raises(Conflict, match="effective playbook is invalid"):
-        books["P2"]  # composite 20 is left uncovered: readiness refuses to guess
+        validated("acme", "P2", 1, lambda: broken)  # composite 20 is left uncovered: readiness refuses to guess
     for bad in ("readiness.nothing.min", "readiness.thresholds[9].min", "[0].x", "readiness..x"):
         with pytest.raises(PlaybookPathError):
             apply_override(doc, bad, 1)
@@ -81,7 +82,7 @@ def test_csv_rows_are_checked_one_by_one_with_every_reason() -> None:
         "name,region,program_id,internet_down_mbps,pms,provider_champion,staff_turnover_pct\n"
         "Harbor,north,P1,60,Open Dental,yes,12\n"
         "Elm,north,,50,dentrix,no,10\n"           # already registered
-        "Lake,west,P9,fast,Dentrix 7,maybe,140\n"  # outside scope, unknown programme, four bad facts
+        "Lake,west,P9,fast,Dentrix 7,maybe,140\n"  # outside scope, unknown program, four bad facts
         ",south,,,,,\n"                           # no name
         "Harbor,north,P1,60,dentrix,true,5\n"     # repeats row 2
         "\n"

@@ -123,14 +123,17 @@ async def test_import_propose_confirm_and_rebuild(app, token, org) -> None:
         recorded = await client.post(f"/api/v1/programs/{program}/pilot-proposal", headers=auth)
         assert recorded.status_code == 201 and recorded.headers["X-Event-Position"]
 
-        # A regional admin confirms a changed set: recorded as differing, with the rule it breaks.
-        regional = bearer(token(org, "regional_admin", regions=("north",)))
+        # A regional admin of A's and B's regions confirms a changed set: recorded as differing,
+        # with the rule it breaks. D (west) is outside its regions, so it cannot be named.
+        regional = bearer(token(org, "regional_admin", regions=("north", "south")))
         url = f"/api/v1/programs/{program}/pilot-set"
         chosen = [ids["Location A"], ids["Location B"]]
-        for body, field in (({"location_ids": [ids["Location A"], "01JNOTHERE"]}, "location_ids[1]"),
-                            ({"location_ids": [ids["Location A"]] * 2}, "location_ids[1]"),
-                            ({"location_ids": list(ids.values())}, "location_ids")):
-            wrong = await client.post(url, json=body, headers=regional)
+        a, d = ids["Location A"], ids["Location D"]
+        for body, field, who in (({"location_ids": [a, "01JNOTHERE"]}, "location_ids[1]", regional),
+                                 ({"location_ids": [a, a]}, "location_ids[1]", regional),
+                                 ({"location_ids": [a, d]}, "location_ids[1]", regional),
+                                 ({"location_ids": list(ids.values())}, "location_ids", auth)):
+            wrong = await client.post(url, json=body, headers=who)
             assert (wrong.status_code, wrong.json()["error"]["field"]) == (422, field)
         location_admin = bearer(token(org, "location_admin", locations=tuple(chosen)))
         assert (await client.post(url, json={"location_ids": chosen}, headers=location_admin)).status_code == 403
@@ -154,7 +157,7 @@ async def test_import_propose_confirm_and_rebuild(app, token, org) -> None:
             assert (await asyncio.to_thread(snapshot, runtime.engine))[projection.tables[0].__tablename__] == []
             runner = ProjectionRunner(nc=runtime.nc, engine=runtime.engine, projection=projection)
             await runner.start()
-            last = (await runtime.nc.jetstream().stream_info(stream_name(projection.service))).state.last_seq
+            last = (await runtime.nc.jetstream().stream_info(stream_name(projection.stream))).state.last_seq
             await runner.wait_for(last)
             await runner.stop()
         assert await asyncio.to_thread(snapshot, runtime.engine) == before

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.readiness.facts import rule_facts
-from services.readiness.pilots import COUNT_RULE, Candidate, propose
+from services.readiness.locations.facts import rule_facts
+from services.readiness.pilots.candidates import COUNT_RULE, Candidate
+from services.readiness.pilots.search import propose
 from shared.playbooks import LOCATION_FACTS, PilotSelection, get_template
 from tests.readiness.factories import FACTORS
 

@@ -100,7 +100,7 @@ async def test_a_location_lives_through_facts_changes_scorings_and_a_playbook_ov
         entered = factors(body)["patient_volume"]
         assert (entered["method"], entered["assessor"], entered["reason"]) == ("entered", "rm", "PMS report")
 
-        # Waves raises the IT row-4 bandwidth to 100 Mbps for this programme: the live score moves at once,
+        # Waves raises the IT row-4 bandwidth to 100 Mbps for this program: the live score moves at once,
         # the recorded one when re-scored.
         await override(app, org, program, "readiness.factors[0].rows[1].all_of[0].value", 100, 1)
         stale = (await client.get(f"{url}/scoring", headers=auth)).json()
@@ -139,7 +139,7 @@ async def test_a_location_lives_through_facts_changes_scorings_and_a_playbook_ov
         assert export.text.count("\r\n") == 1  # the header only
 
 
-async def test_a_spark_programme_scores_and_checks_by_its_own_template(app, token, org) -> None:
+async def test_a_spark_program_scores_and_checks_by_its_own_template(app, token, org) -> None:
     auth = bearer(token(org))
     async with serve(app) as client:
         spark = await create_program(app, org, "spark-dso")
@@ -159,7 +159,7 @@ async def test_a_spark_programme_scores_and_checks_by_its_own_template(app, toke
         assert checklist["playbook_id"] == "spark-dso"
         assert items["internet-down-min"]["status"] == "pass"  # 15 Mbps meets Spark's 10 (seed L10)
         assert items["wifi"]["status"] == "pass" and items["clinician-devices"]["status"] == "unknown"
-        # Moving it to a programme of another organization is refused.
+        # Moving it to a program of another organization is refused.
         elsewhere = await create_program(app, "otherorg", "softsmile-dso")
         moved = await client.patch(f"{url}/profile", json={"program_id": elsewhere}, headers=auth)
         assert (moved.status_code, moved.json()["error"]["field"]) == (422, "program_id")

@@ -6,24 +6,24 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.readiness.domain.location import (
+from services.readiness.locations.domain import (
     AssessLocation,
     Location,
     RegisterLocation,
-    Rescore,
-    UpdateProfile,
+    RescoreLocation,
+    UpdateLocationProfile,
     decide,
     evolve,
 )
-from services.readiness.programs import ProgramPlaybooks
-from services.readiness.scoring import Entered, evaluate
+from services.readiness.programs.playbooks import ProgramPlaybooks
+from services.readiness.scoring.domain import Entered, evaluate
 from shared.contracts.readiness import LocationScored, LocationScoreWithdrawn
 from shared.errors import DomainError
 from shared.playbooks import get_template
 from tests.readiness.factories import FACTORS, SAMPLE, SAMPLE_FACTS, scores
 
 SOFTSMILE = get_template("softsmile-dso").readiness
-BOOKS = ProgramPlaybooks({})  # no programmes: the default (SoftSmile) playbook
+BOOKS = ProgramPlaybooks({})  # no programs: the default (SoftSmile) playbook
 
 
 def fold(*commands: object) -> tuple[Location, list[object]]:
@@ -37,12 +37,12 @@ def fold(*commands: object) -> tuple[Location, list[object]]:
 
 
 def registered(facts: dict[str, object]) -> Location:
-    state, _ = fold(RegisterLocation("L1", "Elm", "north", None, facts))
+    state, _ = fold(RegisterLocation("L1", "Elm", "north", BOOKS, None, facts))
     return state
 
 
-def update(facts: dict[str, object]) -> UpdateProfile:
-    return UpdateProfile("L1", facts, "om-1", datetime(2025, 1, 6, tzinfo=UTC), BOOKS)
+def update(facts: dict[str, object]) -> UpdateLocationProfile:
+    return UpdateLocationProfile("L1", facts, "om-1", datetime(2025, 1, 6, tzinfo=UTC), BOOKS)
 
 
 @pytest.mark.parametrize("name", list(SAMPLE))
@@ -97,8 +97,8 @@ def test_entered_scores_mix_with_derived_ones() -> None:
 
 def test_registering_with_enough_facts_then_changing_them_rescores_only_when_the_result_changes() -> None:
     state, events = fold(
-        RegisterLocation("L1", "C", "north", None, SAMPLE_FACTS["Location C"]),
-        Rescore("L1", BOOKS, reason="registered with facts"),
+        RegisterLocation("L1", "C", "north", BOOKS, None, SAMPLE_FACTS["Location C"]),
+        RescoreLocation("L1", BOOKS, reason="registered with facts"),
     )
     assert [type(e).__name__ for e in events] == ["LocationRegistered", "LocationScored"]
     first = events[-1]
@@ -122,8 +122,8 @@ def test_registering_with_enough_facts_then_changing_them_rescores_only_when_the
 
 
 def test_losing_a_fact_withdraws_the_composite() -> None:
-    state, _ = fold(RegisterLocation("L1", "C", "north", None, SAMPLE_FACTS["Location C"]),
-                    Rescore("L1", BOOKS, reason="registered"))
+    state, _ = fold(RegisterLocation("L1", "C", "north", BOOKS, None, SAMPLE_FACTS["Location C"]),
+                    RescoreLocation("L1", BOOKS, reason="registered"))
     events = decide(state, update({"monthly_aligner_starts": None}))
     assert [type(e).__name__ for e in events] == ["LocationProfileUpdated", "LocationScoreWithdrawn"]
     withdrawn = events[1]
@@ -179,8 +179,9 @@ def test_facts_of_the_wrong_type_or_range_are_refused_naming_the_fact() -> None:
     }
     for fact, value in cases.items():
         with pytest.raises(DomainError) as refused:
-            decide(Location(), RegisterLocation("L1", "Elm", "north", None, {fact: value}))
+            decide(Location(), RegisterLocation("L1", "Elm", "north", BOOKS, None, {fact: value}))
         assert refused.value.field == f"facts.{fact}", fact
-    with pytest.raises(DomainError) as unknown_programme:
-        decide(Location(), RegisterLocation("L1", "Elm", "north", "P-unknown", {}, frozenset({"P1"})))
-    assert unknown_programme.value.field == "program_id"
+    P1_ONLY = ProgramPlaybooks({"P1": get_template("softsmile-dso")})
+    with pytest.raises(DomainError) as unknown_program:
+        decide(Location(), RegisterLocation("L1", "Elm", "north", P1_ONLY, "P-unknown", {}))
+    assert unknown_program.value.field == "program_id"

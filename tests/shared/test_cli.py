@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from services.readiness.models import LocationRow
+from cli.main import app
+from cli.rebuild import rebuild
+from services.readiness.locations.models import LocationRow
 from shared.auth import TokenVerifier
-from shared.cli.main import app
-from shared.cli.rebuild import rebuild
 from shared.config import PlatformSettings
 from shared.contracts.readiness import LocationRegistered
 from shared.db import make_engine

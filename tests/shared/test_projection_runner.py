@@ -32,7 +32,7 @@ class Tally(SQLModel, table=True):
 
 class TallyProjection:
     name = "test-tally"
-    service = "readiness"
+    stream = "readiness"
     tables = (Tally,)
 
     def __init__(self, poison: set[str] | None = None) -> None:

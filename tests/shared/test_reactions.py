@@ -10,14 +10,14 @@ from shared.events import AggregateRef, Metadata, NewEvent, RecordedEvent
 from shared.eventstore.base import NEW
 from shared.eventstore.jetstream import JetStreamEventStore
 from shared.eventstore.streams import DEAD_LETTER_STREAM
-from shared.reactions import Reactor, reaction_command_id
+from shared.reactions import Reactor, reaction_context
 
 
 class Flaky:
     """Fails `failures[id]` times for an aggregate id, then succeeds; counts every attempt."""
 
     name = "test-flaky"
-    service = "readiness"
+    stream = "readiness"
     filter_subject = "dso.*.readiness.thing.>"
 
     def __init__(self, failures: dict[str, int]) -> None:
@@ -73,6 +73,11 @@ async def test_retries_then_dead_letters_and_resumes_after_its_ack_floor(nc: Cli
     finally:
         await restarted.stop()
     assert again.handled == ["newer"]
-    # What handlers derive their command ids from: the same on every delivery of an event.
-    assert reaction_command_id("Rescore", first, "loc1") == f"Rescore:{first.id}:loc1"
+    # What handlers derive their command ids from: the same on every delivery of an event, by the platform.
+    class RescoreLocation:
+        pass
+
+    ctx = reaction_context(restarted.nc.jetstream(), "test-flaky", first).part("loc1")  # type: ignore[arg-type]
+    assert ctx.meta(RescoreLocation()).command_id == f"RescoreLocation:{first.id}:loc1"
+    assert (ctx.principal.role, ctx.principal.org, ctx.principal.subject) == ("system", first.ref.org, "test-flaky")
 

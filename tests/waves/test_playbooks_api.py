@@ -43,7 +43,7 @@ async def test_catalog_serves_built_in_and_directory_templates(platform, tmp_pat
         assert unknown.json()["error"]["field"] == "playbook_id" and "'acme-dso'" in unknown.json()["error"]["message"]
         assert (await client.get("/api/v1/playbooks")).status_code == 401
 
-        # The third vendor runs end to end: a programme from it, with its calendar.
+        # The third vendor runs end to end: a program from it, with its calendar.
         leader = bearer(token(org, "executive"))
         body = {"name": "Acme pilot", "playbook": "acme-aligners", "start_date": "2025-09-01"}
         created = await client.post("/api/v1/programs", json=body, headers=leader)

@@ -1,4 +1,4 @@
-"""The programme aggregate and playbook overrides: pure decide/evolve, no NATS, no database."""
+"""The program aggregate and playbook overrides: pure decide/evolve, no NATS, no database."""
 
 from __future__ import annotations
 
@@ -10,18 +10,10 @@ import pytest
 from services.waves.programs.domain import CreateProgram, OverridePlaybook, Program, decide, evolve
 from services.waves.programs.overrides import Override
 from shared.contracts.base import DomainEvent
-from shared.contracts.waves import (
-    PlaybookOverridden,
-    PlaybookPathError,
-    ProgramCreated,
-    apply_override,
-    parse_path,
-    render_path,
-    value_at,
-    with_value,
-)
+from shared.contracts.waves import PlaybookOverridden, ProgramCreated
 from shared.errors import Conflict, DomainError, NotFound
 from shared.playbooks import PlaybookTemplate, get_template
+from shared.playbooks.overrides import PlaybookPathError, apply_override, parse_path, render_path, value_at, with_value
 
 
 def fold(events: list[DomainEvent], state: Program | None = None) -> Program:
@@ -64,7 +56,7 @@ def test_playbook_paths_parse_read_and_copy_on_write() -> None:
         value_at(document, parse_path("readiness.thresholds.min"))
     event = PlaybookOverridden(program_id="P", path="readiness.thresholds[1].min", value=16, previous=15,
                                reason="r", overridden_by="u", override_version=1)
-    assert apply_override(document, event)["readiness"]["thresholds"] == [{"min": 20}, {"min": 16}]
+    assert apply_override(document, event.path, event.value)["readiness"]["thresholds"] == [{"min": 20}, {"min": 16}]
 
 
 def test_create_snapshots_the_whole_template() -> None:
@@ -101,7 +93,7 @@ def test_overrides_become_one_versioned_event_per_changed_value() -> None:
 def test_an_unchanged_value_records_nothing() -> None:
     state = created()
     assert override(state, ("readiness.thresholds[0].min", 20)) == []
-    # Only the value that changes becomes an event, numbered from the programme's count.
+    # Only the value that changes becomes an event, numbered from the program's count.
     [event] = override(state, ("readiness.thresholds[0].min", 20), ("timeline.locations_max", 35))
     assert (event.path, event.override_version) == ("timeline.locations_max", 1)  # type: ignore[attr-defined]
 

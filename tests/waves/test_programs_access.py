@@ -1,4 +1,4 @@
-"""Who may see and change programmes: org isolation and roles, through HTTP on real NATS and both databases."""
+"""Who may see and change programs: org isolation and roles, through HTTP on real NATS and both databases."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ PROGRAMS = "/api/v1/programs"
 READERS = ("regional_admin", "location_admin", "provider", "treatment_coordinator")
 
 
-async def test_orgs_are_isolated_and_only_leaders_change_programmes(app, token) -> None:
+async def test_orgs_are_isolated_and_only_leaders_change_programs(app, token) -> None:
     acme, globex = bearer(token("acme", "executive")), bearer(token("globex", "executive"))
     body = {"name": "Acme rollout", "playbook": "spark-dso", "start_date": "2025-09-01"}
     async with serve(app) as client:

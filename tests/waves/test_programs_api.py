@@ -1,4 +1,4 @@
-"""Programmes through HTTP, against a real NATS server and both read-model databases."""
+"""Programs through HTTP, against a real NATS server and both read-model databases."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ async def replay(engine: Engine, nats_url: str, position: int) -> None:
         await nc.close()
 
 
-async def test_programmes_from_each_template_with_overrides_history_and_rebuild(
+async def test_programs_from_each_template_with_overrides_history_and_rebuild(
     app, token, org, database_url, nats_server
 ) -> None:
     auth = bearer(token(org, "executive"))
@@ -107,7 +107,7 @@ async def test_programmes_from_each_template_with_overrides_history_and_rebuild(
         assert {(h["reason"], h["overridden_by"]) for h in history} == {("Pilot only our strongest sites", "dev-user")}
         assert all(h["overridden_at"].endswith(("Z", "+00:00")) for h in history)
 
-        # Spark does not say which Monday the pilot goes live; a programme can say it.
+        # Spark does not say which Monday the pilot goes live; a program can say it.
         go_live = [{"path": f"waves[0].go_live.{end}", "value": 5} for end in ("start_week", "end_week")]
         moved = await client.patch(
             f"{PROGRAMS}/{ids['spark-dso']}/playbook", json={"overrides": go_live, "reason": "after training"},

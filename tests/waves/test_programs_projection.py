@@ -1,4 +1,4 @@
-"""The programmes projection without NATS: events from the in-memory store, rows in SQLite."""
+"""The programs projection without NATS: events from the in-memory store, rows in SQLite."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from services.waves.programs.domain import CreateProgram, OverridePlaybook, prog
 from services.waves.programs.models import OverrideRow, ProgramRow
 from services.waves.programs.overrides import Override
 from services.waves.programs.projections import ProgramsProjection
-from shared.commands import execute
+from shared.aggregates import Context, execute
+from shared.auth import Principal
 from shared.db import make_engine
 from shared.events import AggregateRef, Metadata
 from shared.eventstore.memory import InMemoryEventStore
@@ -21,10 +22,11 @@ from shared.projections import store as read_store
 
 async def test_a_creation_and_its_overrides_apply_in_one_batch(tmp_path: Path) -> None:
     store, ref = InMemoryEventStore(), AggregateRef("acme", "waves", "program", "P1")
+    ctx = Context(store, Principal("cdo", "acme", "super_admin"), Metadata(), key="k1")
     create = CreateProgram("P1", "North", get_template("softsmile-dso"), date(2025, 9, 1), "cdo")
-    await execute(store, ref, program, create, meta=Metadata())
+    await execute(ctx, ref, program, create)
     change = (Override("readiness.thresholds[0].min", 21), Override("readiness.thresholds[1].max", 20))
-    await execute(store, ref, program, OverridePlaybook("P1", change, "why", "ceo"), meta=Metadata())
+    await execute(ctx, ref, program, OverridePlaybook("P1", change, "why", "ceo"))
     events = await store.read("waves")
 
     engine, projection = make_engine(f"sqlite:///{tmp_path / 'read.db'}"), ProgramsProjection()

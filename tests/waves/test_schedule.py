@@ -1,4 +1,4 @@
-"""The programme calendar from the seeds' week ranges: pure, no NATS, no database."""
+"""The program calendar from the seeds' week ranges: pure, no NATS, no database."""
 
 from __future__ import annotations
 

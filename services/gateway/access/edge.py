@@ -22,10 +22,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.gateway.access.policy import Match, NoMatch, Policy, denial
 from services.gateway.access.ratelimit import TokenBuckets
 from services.gateway.access.sessions import SessionIdle, SessionTracker
-from services.gateway.routes import API_PREFIX
+from shared.access.policy import API_PREFIX, Match, NoMatch, Policy, denial
 from shared.audit.trail import AuditTrail
 from shared.auth import AuthError, AuthUnavailable, Principal, TokenVerifier, bearer_token
 from shared.events import Metadata

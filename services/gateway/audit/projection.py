@@ -14,7 +14,7 @@ class AuditProjection:
     """One row per entry, keyed by stream sequence."""
 
     name = "gateway-audit"
-    service = SERVICE
+    stream = SERVICE
     tables: tuple[type[SQLModel], ...] = (AuditRow,)
 
     def apply(self, session: Session, event: RecordedEvent) -> None:

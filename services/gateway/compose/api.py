@@ -49,5 +49,5 @@ async def location_overview(location_id: str, request: Request, client: ClientDe
 
 @router.get("/programs/{program_id}/dashboard", response_model=View)
 async def program_dashboard(program_id: str, request: Request, client: ClientDep, settings: SettingsDep) -> View:
-    """One programme's plan, gates, readiness, training and metrics, each part with its own status."""
+    """One program's plan, gates, readiness, training and metrics, each part with its own status."""
     return await _view(request, client, settings, DASHBOARD, program_id)

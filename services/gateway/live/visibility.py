@@ -2,7 +2,7 @@
 
 Org-wide roles see every event of their org. Below them an event is shown when
 it names (in `location_id`, `location_ids` or `region`) a location or region in
-the caller's scope, or when it names none (programme-level facts, the same for
+the caller's scope, or when it names none (program-level facts, the same for
 everyone in the org). A regional admin's locations are those the readiness
 service lists for it at connect time, plus any registered in its regions later.
 """

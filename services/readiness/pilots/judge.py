@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.readiness.pilots.model import COUNT_RULE, Candidate, Pick, RuleResult, names, show
+from services.readiness.pilots.candidates import COUNT_RULE, Candidate, Pick, RuleResult, names, show
 from services.readiness.pilots.pool import Assignment, Pool
 from shared.playbooks import Conditional
 from shared.playbooks.pilot import PilotSlot, RankKey, SetRule

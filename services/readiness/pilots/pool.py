@@ -1,4 +1,4 @@
-"""The candidate pool of a programme under its pilot-selection data: who is excluded, who is eligible,
+"""The candidate pool of a program under its pilot-selection data: who is excluded, who is eligible,
 who can fill which slot, and whether a set satisfies the set rules.
 
 Unknown facts never count in a location's favour: a location whose `ops_strength` is unknown
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
-from services.readiness.pilots.model import Candidate, ordinal, rank_key, show
+from services.readiness.pilots.candidates import Candidate, ordinal, rank_key, show
 from shared.playbooks import PilotSelection
 from shared.playbooks.pilot import PilotSlot, SetRule
 

@@ -13,8 +13,8 @@ from functools import partial
 from itertools import combinations
 from typing import Any
 
+from services.readiness.pilots.candidates import Candidate, Proposal, RuleResult
 from services.readiness.pilots.judge import blocked, judge, picks
-from services.readiness.pilots.model import Candidate, Proposal, RuleResult
 from services.readiness.pilots.pool import Assignment, Pool
 from shared.playbooks import PilotSelection
 from shared.playbooks.pilot import PilotSlot

@@ -1,4 +1,4 @@
-"""The templates a programme can be created from: built in, plus an optional directory of data files."""
+"""The templates a program can be created from: built in, plus an optional directory of data files."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Programmes: a DSO's rollout, created from a playbook template whose values it may override."""
+"""Programs: a DSO's rollout, created from a playbook template whose values it may override."""

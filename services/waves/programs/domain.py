@@ -1,6 +1,6 @@
-"""The programme aggregate: created once from a playbook template, its playbook overridden any number of times.
+"""The program aggregate: created once from a playbook template, its playbook overridden any number of times.
 
-Pure: `decide(state, command) -> events`, `evolve(state, event) -> state`. The programme's
+Pure: `decide(state, command) -> events`, `evolve(state, event) -> state`. The program's
 effective playbook is the template snapshot of `ProgramCreated` with every `PlaybookOverridden`
 applied in order, so any consumer can fold the same playbook from the events alone.
 """
@@ -13,11 +13,12 @@ from typing import Any
 
 from services.waves.programs import overrides as overriding
 from services.waves.programs.overrides import Override
-from shared.commands import Aggregate
+from shared.aggregates import Aggregate
 from shared.contracts.base import DomainEvent
-from shared.contracts.waves import PlaybookOverridden, ProgramCreated, apply_override
+from shared.contracts.waves import PlaybookOverridden, ProgramCreated
 from shared.errors import Conflict, DomainError, NotFound
 from shared.playbooks import PlaybookTemplate
+from shared.playbooks.overrides import apply_override
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ def _override(state: Program, command: OverridePlaybook) -> list[DomainEvent]:
 
 
 def decide(state: Program, command: Command) -> list[DomainEvent]:
-    """The events a command produces on the programme, or a `DomainError`."""
+    """The events a command produces on the program, or a `DomainError`."""
     match command:
         case CreateProgram():
             return _create(state, command)
@@ -105,7 +106,7 @@ def decide(state: Program, command: Command) -> list[DomainEvent]:
 
 
 def evolve(state: Program, event: DomainEvent) -> Program:
-    """The programme after one of its events."""
+    """The program after one of its events."""
     match event:
         case ProgramCreated():
             return Program(
@@ -117,7 +118,8 @@ def evolve(state: Program, event: DomainEvent) -> Program:
                 playbook=event.playbook,
             )
         case PlaybookOverridden():
-            return replace(state, playbook=apply_override(state.playbook, event), override_count=event.override_version)
+            playbook = apply_override(state.playbook, event.path, event.value)
+            return replace(state, playbook=playbook, override_count=event.override_version)
     return state
 
 

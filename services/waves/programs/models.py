@@ -1,4 +1,4 @@
-"""Read-model rows of programmes: one row per programme, one per playbook override (its history)."""
+"""Read-model rows of programs: one row per program, one per playbook override (its history)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 
 class ProgramRow(SQLModel, table=True):
-    """A programme with its effective playbook (template snapshot plus every override)."""
+    """A program with its effective playbook (template snapshot plus every override)."""
 
     __tablename__ = "waves_programs"
 

@@ -1,6 +1,6 @@
-"""Overrides of a programme's playbook: apply them, re-validate the whole result, report the changes.
+"""Overrides of a program's playbook: apply them, re-validate the whole result, report the changes.
 
-Pure. A programme's playbook must remain a template the services can run end to end, so the
+Pure. A program's playbook must remain a template the services can run end to end, so the
 result of all overrides together is validated as a `PlaybookTemplate`: an override that opens a
 gap in the readiness thresholds is refused with the path and the rule it breaks.
 """
@@ -14,11 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.contracts.waves import PathSegment, PlaybookPathError, parse_path, render_path, value_at, with_value
 from shared.errors import DomainError
 from shared.playbooks import FieldError, PlaybookTemplate
+from shared.playbooks.overrides import PathSegment, PlaybookPathError, parse_path, render_path, value_at, with_value
 
-# These name the template a programme was created from (ProgramCreated.playbook_id/_version).
+# These name the template a program was created from (ProgramCreated.playbook_id/_version).
 IDENTITY = frozenset({"id", "version"})
 
 

@@ -1,4 +1,4 @@
-"""Folds programme events into the `waves_programs` and `waves_playbook_overrides` read models."""
+"""Folds program events into the `waves_programs` and `waves_playbook_overrides` read models."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from sqlmodel import Session, SQLModel
 
 from services.waves.programs.models import OverrideRow, ProgramRow
 from shared.contracts.base import parse
-from shared.contracts.waves import PlaybookOverridden, ProgramCreated, apply_override
+from shared.contracts.waves import PlaybookOverridden, ProgramCreated
 from shared.events import RecordedEvent
+from shared.playbooks.overrides import apply_override
 
 
 class ProgramsProjection:
-    """One row per programme (effective playbook, override count) and one per override."""
+    """One row per program (effective playbook, override count) and one per override."""
 
     name = "waves-programs"
-    service = "waves"
+    stream = "waves"
     tables: tuple[type[SQLModel], ...] = (ProgramRow, OverrideRow)
 
     def apply(self, session: Session, event: RecordedEvent) -> None:
@@ -42,7 +43,7 @@ class ProgramsProjection:
                 if row is None:
                     raise LookupError(f"PlaybookOverridden for unknown program {overridden.program_id}")
                 # A new dict (copied along the path), so the ORM sees the JSON column change.
-                row.playbook = apply_override(row.playbook, overridden)
+                row.playbook = apply_override(row.playbook, overridden.path, overridden.value)
                 row.override_count = overridden.override_version
                 row.updated_at = event.time
                 row.version = event.version

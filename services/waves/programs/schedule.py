@@ -1,4 +1,4 @@
-"""The programme calendar: a playbook's week ranges anchored on the programme's start date.
+"""The program calendar: a playbook's week ranges anchored on the program's start date.
 
 Pure functions. Week 1 starts on the start date, whatever weekday that is, so week n runs
 from start + 7(n-1) days to start + 7n - 1 days. Where the template fixes a go-live weekday
@@ -31,7 +31,7 @@ class GoLive:
     """How and when a wave's locations go live.
 
     `from_template` is false when the template gives no go-live week: the wave then goes
-    live in its phase's first week, and a programme override of `waves[i].go_live` moves it.
+    live in its phase's first week, and a program override of `waves[i].go_live` moves it.
     """
 
     mode: str
@@ -71,7 +71,7 @@ class PhaseDates:
 
 @dataclass(frozen=True, slots=True)
 class Calendar:
-    """The whole programme: first and last day, length in weeks, and every phase."""
+    """The whole program: first and last day, length in weeks, and every phase."""
 
     start_date: date
     end_date: date
@@ -80,17 +80,17 @@ class Calendar:
 
 
 def week_start(start: date, week: int) -> date:
-    """The first day of programme week `week` (week 1 begins on `start`)."""
+    """The first day of program week `week` (week 1 begins on `start`)."""
     return start + timedelta(weeks=week - 1)
 
 
 def week_end(start: date, week: int) -> date:
-    """The last day of programme week `week`."""
+    """The last day of program week `week`."""
     return week_start(start, week) + timedelta(days=6)
 
 
 def day_in_week(start: date, week: int, weekday: str) -> date:
-    """The date of `weekday` inside programme week `week` (each 7-day week holds exactly one)."""
+    """The date of `weekday` inside program week `week` (each 7-day week holds exactly one)."""
     first = week_start(start, week)
     return first + timedelta(days=(WEEKDAYS.index(weekday) - first.weekday()) % 7)
 
@@ -150,7 +150,7 @@ def phase_dates(start: date, phase: Phase, rule: WaveRule | None = None) -> Phas
 
 
 def calendar(playbook: PlaybookTemplate, start: date) -> Calendar:
-    """Every phase of `playbook` anchored on `start`; the programme lasts `timeline.total_weeks_max` weeks."""
+    """Every phase of `playbook` anchored on `start`; the program lasts `timeline.total_weeks_max` weeks."""
     rules = {rule.key: rule for rule in playbook.waves}
     total = playbook.timeline.total_weeks_max
     return Calendar(

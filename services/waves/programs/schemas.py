@@ -1,4 +1,4 @@
-"""Request and response bodies of the programmes API."""
+"""Request and response bodies of the programs API."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from services.waves.programs.schedule import PhaseDates
-from shared.contracts.base import parse
-from shared.contracts.waves import PlaybookOverridden, ProgramCreated
-from shared.events import RecordedEvent
 from shared.playbooks import PlaybookTemplate
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -64,20 +61,9 @@ class ProgramSummary(BaseModel):
     updated_at: datetime
     version: int
 
-    @classmethod
-    def from_event(cls, event: RecordedEvent) -> ProgramSummary:
-        """The summary a `ProgramCreated` stands for (a command's answer needs no read model)."""
-        created = parse(event)
-        assert isinstance(created, ProgramCreated)
-        return cls(
-            **created.model_dump(include={"name", "playbook_id", "playbook_version", "start_date", "created_by"}),
-            id=created.program_id, override_count=0, created_at=event.time, updated_at=event.time,
-            version=event.version,
-        )
-
 
 class ProgramDetail(ProgramSummary):
-    """A programme with its calendar and its effective playbook (template plus overrides)."""
+    """A program with its calendar and its effective playbook (template plus overrides)."""
 
     end_date: date
     total_weeks: int
@@ -95,12 +81,6 @@ class OverrideEntry(BaseModel):
     reason: str
     overridden_by: str
     overridden_at: datetime
-
-    @classmethod
-    def from_event(cls, event: RecordedEvent) -> OverrideEntry:
-        overridden = parse(event)
-        assert isinstance(overridden, PlaybookOverridden)
-        return cls(**overridden.model_dump(exclude={"program_id"}), overridden_at=event.time)
 
 
 class OverridesApplied(BaseModel):

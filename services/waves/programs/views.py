@@ -1,4 +1,4 @@
-"""Read-side queries for programmes, always scoped to the caller's org (every role of it may read)."""
+"""Read-side queries for programs, always scoped to the caller's org (every role of it may read)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from services.waves.programs.models import OverrideRow, ProgramRow
 from services.waves.programs.schedule import calendar
-from services.waves.programs.schemas import OverrideEntry, ProgramDetail, ProgramSummary
+from services.waves.programs.schemas import OverrideEntry, OverridesApplied, ProgramDetail, ProgramSummary
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.playbooks import PlaybookTemplate
@@ -38,7 +38,7 @@ def _row(session: Session, principal: Principal, program_id: str) -> ProgramRow:
 
 
 def list_programs(engine: Engine, *, principal: Principal) -> list[ProgramSummary]:
-    """The org's programmes, oldest first."""
+    """The org's programs, oldest first."""
     query = (
         select(ProgramRow)
         .options(defer(ProgramRow.playbook))  # type: ignore[arg-type]  # ~40 kB of JSON a row the list does not show
@@ -49,8 +49,26 @@ def list_programs(engine: Engine, *, principal: Principal) -> list[ProgramSummar
         return [_summary(row) for row in session.exec(query).all()]
 
 
+def program_summary(engine: Engine, *, principal: Principal, program_id: str) -> ProgramSummary:
+    """One program without its calendar and playbook (a command's answer)."""
+    with Session(engine) as session:
+        return _summary(_row(session, principal, program_id))
+
+
+def overrides_applied(
+    engine: Engine, *, principal: Principal, program_id: str, versions: list[int]
+) -> OverridesApplied:
+    """What one PATCH changed, as the read model has it: the overrides with these versions."""
+    history = playbook_history(engine, principal=principal, program_id=program_id)
+    with Session(engine) as session:
+        count = _row(session, principal, program_id).override_count
+    wanted = set(versions)
+    return OverridesApplied(program_id=program_id, override_count=count,
+                            overrides=[e for e in history if e.override_version in wanted])
+
+
 def get_program(engine: Engine, *, principal: Principal, program_id: str) -> ProgramDetail:
-    """One programme with its calendar and effective playbook."""
+    """One program with its calendar and effective playbook."""
     with Session(engine) as session:
         row = _row(session, principal, program_id)
     playbook = PlaybookTemplate.model_validate(row.playbook)
@@ -65,7 +83,7 @@ def get_program(engine: Engine, *, principal: Principal, program_id: str) -> Pro
 
 
 def playbook_history(engine: Engine, *, principal: Principal, program_id: str) -> list[OverrideEntry]:
-    """Every override of the programme's playbook, in the order they were made."""
+    """Every override of the program's playbook, in the order they were made."""
     with Session(engine) as session:
         _row(session, principal, program_id)
         query = (

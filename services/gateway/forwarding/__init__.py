@@ -1,0 +1,1 @@
+"""Forwarding admitted requests to the service that owns them."""

@@ -1,1 +1,0 @@
-"""Readiness command handlers: authorize, then load -> decide -> append (never HTTP)."""

@@ -1,0 +1,80 @@
+"""Location routes: register, read, update the profile, history."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Response, status
+
+from services.readiness.locations import handlers, views
+from services.readiness.locations.domain import RegisterLocation, UpdateLocationProfile
+from services.readiness.locations.models import LocationPublic
+from services.readiness.locations.projections import LocationsProjection
+from services.readiness.locations.schemas import History, HistoryEntry, LocationCreate, ProfileUpdate
+from services.readiness.programs.lookup import playbooks_for
+from shared.app import ContextDep, EngineDep, RuntimeDep, StoreDep, read_your_writes
+from shared.auth import CurrentPrincipal
+from shared.events import new_id
+
+router = APIRouter(prefix="/api/v1", tags=["readiness"])
+
+
+@router.post("/locations", status_code=status.HTTP_201_CREATED, response_model=LocationPublic)
+async def register_location(
+    body: LocationCreate, response: Response, ctx: ContextDep, runtime: RuntimeDep, engine: EngineDep,
+) -> LocationPublic:
+    """Registers a location with its facts; emits `LocationRegistered` (and `LocationScored` when facts suffice)."""
+    playbooks = await playbooks_for(runtime, ctx.principal.org, [body.program_id])
+    command = RegisterLocation(new_id(), body.name, body.region, playbooks, body.program_id, body.facts)
+    outcome = await handlers.register_location(command, ctx)
+    await read_your_writes(runtime, LocationsProjection.name, outcome.position, response)
+    response.headers["Location"] = f"/api/v1/locations/{outcome.state.id}"
+    return await location_out(engine, ctx, outcome.state.id)
+
+
+@router.patch("/locations/{location_id}/profile", response_model=LocationPublic)
+async def update_profile(
+    location_id: str, body: ProfileUpdate, response: Response, ctx: ContextDep, runtime: RuntimeDep,
+    engine: EngineDep,
+) -> LocationPublic:
+    """Changes facts (null clears one); emits `LocationProfileUpdated`, and `LocationScored` if the result changed."""
+    current = await asyncio.to_thread(views.program_of, engine, org=ctx.principal.org, location_id=location_id)
+    playbooks = await playbooks_for(runtime, ctx.principal.org, [current, body.program_id])
+    command = UpdateLocationProfile(location_id, body.facts, ctx.principal.subject, datetime.now(UTC), playbooks,
+                                    body.region, body.program_id, body.reason)
+    outcome = await handlers.update_profile(command, ctx)
+    await read_your_writes(runtime, LocationsProjection.name, outcome.position, response)
+    return await location_out(engine, ctx, location_id)
+
+
+async def location_out(engine: EngineDep, ctx: ContextDep, location_id: str) -> LocationPublic:
+    """A command's answer: the location as the read model now has it (the same as its GET)."""
+    row = await asyncio.to_thread(views.get_location, engine, principal=ctx.principal, location_id=location_id)
+    return LocationPublic.model_validate(row, from_attributes=True)
+
+
+@router.get("/locations/{location_id}", response_model=LocationPublic)
+def get_location(location_id: str, principal: CurrentPrincipal, engine: EngineDep) -> LocationPublic:
+    """One location with its facts and latest scores."""
+    row = views.get_location(engine, principal=principal, location_id=location_id)
+    return LocationPublic.model_validate(row, from_attributes=True)
+
+
+@router.get("/locations", response_model=list[LocationPublic])
+def list_locations(principal: CurrentPrincipal, engine: EngineDep, region: str | None = None) -> list[LocationPublic]:
+    """Locations the caller may see, by name."""
+    rows = views.list_locations(engine, principal=principal, region=region)
+    return [LocationPublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get("/locations/{location_id}/history", response_model=History)
+async def location_history(
+    location_id: str, principal: CurrentPrincipal, engine: EngineDep, store: StoreDep
+) -> History:
+    """Every event of the location, oldest first: registration, fact changes, scorings (from the event store)."""
+    await asyncio.to_thread(views.get_location, engine, principal=principal, location_id=location_id)
+    events = (await store.load(handlers.location_ref(principal.org, location_id))).events
+    return History(location_id=location_id, events=[
+        HistoryEntry(version=e.version, type=e.type, time=e.time, actor=e.actor, data=e.data) for e in events
+    ])

@@ -1,0 +1,74 @@
+"""Location commands: register, update the profile, assess, re-score — each `handle(command, ctx)`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from services.readiness.locations.domain import (
+    AssessLocation,
+    Location,
+    RegisterLocation,
+    RescoreLocation,
+    UpdateLocationProfile,
+    location,
+)
+from shared.access import require, require_scope
+from shared.aggregates import Context, Outcome, execute
+from shared.auth import Principal
+from shared.events import AggregateRef
+
+
+def location_ref(org: str, location_id: str) -> AggregateRef:
+    return AggregateRef(org, "readiness", "location", location_id)
+
+
+def in_scope(principal: Principal, permission: str) -> Callable[[Location], None]:
+    """A guard: the loaded location must be in the caller's regions or locations."""
+
+    def guard(state: Location) -> None:
+        if state.registered:
+            require_scope(principal, region=state.region, location_id=state.id, permission=permission)
+
+    return guard
+
+
+async def register_location(command: RegisterLocation, ctx: Context) -> Outcome[Location]:
+    """Register a location of the caller's org (a regional admin only in its own regions), scored if its facts allow."""
+    require(ctx.principal, "locations:register")
+    require_scope(ctx.principal, region=command.region, location_id="", permission="locations:register")
+    registered = await execute(ctx, location_ref(ctx.principal.org, command.location_id), location, command)
+    if not registered.state.facts:
+        return registered
+    # Scoring is a second command: an idempotent retry finds a single-event append by its message id
+    # (a two-event batch under a fresh location id would not be found), and a retry heals a crash in between.
+    rescore = RescoreLocation(registered.state.id, command.playbooks, reason="registered with facts")
+    scored = await execute(ctx, location_ref(ctx.principal.org, registered.state.id), location, rescore,
+                           part=("score",))
+    return Outcome(scored.state, registered.events + scored.events)
+
+
+async def update_profile(command: UpdateLocationProfile, ctx: Context) -> Outcome[Location]:
+    """Change facts (and, for admins, region or program); re-score when the result changes."""
+    require(ctx.principal, "locations:update")
+    if command.region is not None or command.program_id is not None:
+        require(ctx.principal, "locations:move")
+    if command.region is not None:
+        require_scope(ctx.principal, region=command.region, location_id="", permission="locations:move")
+    return await execute(ctx, location_ref(ctx.principal.org, command.location_id), location, command,
+                         guard=in_scope(ctx.principal, "locations:update"))
+
+
+async def assess_location(command: AssessLocation, ctx: Context) -> Outcome[Location]:
+    """Record an assessor's factor scores (entered, or "derived" from facts) for a location in scope."""
+    require(ctx.principal, "locations:assess")
+    return await execute(ctx, location_ref(ctx.principal.org, command.location_id), location, command,
+                         guard=in_scope(ctx.principal, "locations:assess"))
+
+
+async def rescore_location(command: RescoreLocation, ctx: Context) -> Outcome[Location]:
+    """Re-derive against the program's current playbook; records a scoring only if the result changed."""
+    require(ctx.principal, "locations:assess")
+    return await execute(ctx, location_ref(ctx.principal.org, command.location_id), location, command,
+                         guard=in_scope(ctx.principal, "locations:assess"))
+
+

@@ -1,0 +1,52 @@
+"""Read-model rows of the readiness service (SQLModel family: Base / Public / table).
+
+Tables carry a version suffix: a new column means a new table (and projection name), which
+the runner fills by replaying from sequence 1 — an old database never meets a newer schema.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+
+class LocationBase(SQLModel):
+    name: str
+    region: str = Field(index=True)
+    program_id: str | None = Field(default=None, index=True)
+    it_infrastructure: int | None = None
+    staff_adaptability: int | None = None
+    patient_volume: int | None = None
+    tech_stack: int | None = None
+    champion: int | None = None
+    composite: int | None = None
+    level: str | None = None
+    recommended_wave: str | None = None
+    assessor: str | None = None
+    method: str | None = None
+    scored_at: datetime | None = None
+    registered_at: datetime
+    updated_at: datetime | None = None
+    version: int = 0
+
+
+class LocationRow(LocationBase, table=True):
+    """One location as the readiness matrix shows it, with what its live scoring needs."""
+
+    __tablename__ = "readiness_locations_v2"
+
+    id: str = Field(primary_key=True)
+    org: str = Field(index=True)
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # factor -> {score, assessor, reason}: assessor scores that stand until reverted to "derived".
+    entered: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # factor -> the last LocationScored's per-factor record (score, method, criteria, next_step, ...).
+    factors: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class LocationPublic(LocationBase):
+    id: str
+    facts: dict[str, Any] = {}

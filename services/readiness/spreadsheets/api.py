@@ -1,0 +1,114 @@
+"""Spreadsheet routes: import locations from CSV, export the readiness matrix (JSON or CSV)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from services.readiness.locations import views
+from services.readiness.locations.projections import LocationsProjection
+from services.readiness.programs.lookup import playbooks_for
+from services.readiness.spreadsheets import handlers
+from services.readiness.spreadsheets.domain import matrix_csv, named_programs
+from services.readiness.spreadsheets.schemas import Imported, ImportReport, Matrix, MatrixRow
+from shared.access import require
+from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
+from shared.auth import CurrentPrincipal
+from shared.errors import DomainError
+from shared.http import error_body
+
+router = APIRouter(prefix="/api/v1", tags=["readiness"])
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+
+
+MAX_BYTES = 2_000_000
+IMPORT_DOC = """Registers one location per CSV row (UTF-8, header row first).
+
+Columns: `name`, `region` (required), `program_id`, and any location fact by its `LOCATION_FACTS` name
+(`internet_down_mbps`, `pms`, `provider_champion`, ...); empty cells are unknown facts; booleans are
+true/false/yes/no; choices may be written as people do ("Open Dental").
+
+**All or nothing**: every row is validated first. If any row is invalid, nothing is imported and the
+answer is 422 with `error.rejected` listing each rejected row (line number, field, reason). Only when
+every row is valid are the locations registered (and scored where their facts suffice). If the event
+store fails part-way, re-send the same file with the same `Idempotency-Key`: rows already written are
+not written again.
+"""
+CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@router.post("/locations/import", status_code=status.HTTP_201_CREATED, response_model=ImportReport,
+             description=IMPORT_DOC, openapi_extra=CSV_BODY)
+async def import_locations(
+    request: Request, response: Response, ctx: ContextDep, runtime: RuntimeDep, engine: EngineDep,
+) -> ImportReport | JSONResponse:
+    """Imports locations and facts from CSV, all or nothing."""
+    require(ctx.principal, "locations:import")
+    text = await _csv_text(request)
+    taken = await asyncio.to_thread(views.names_in_use, engine, org=ctx.principal.org)
+    playbooks = await playbooks_for(runtime, ctx.principal.org, named_programs(text))
+    result = await handlers.import_locations(handlers.ImportLocations(text, frozenset(taken), playbooks), ctx)
+    if result.rejected:
+        return JSONResponse(_refusal(result), status_code=422)
+    await read_your_writes(runtime, LocationsProjection.name, result.applied.position, response)
+    ids = [outcome.state.id for outcome in result.outcomes]
+    stored = await asyncio.to_thread(views.rows_by_id, engine, org=ctx.principal.org, ids=ids)
+    return ImportReport(imported=len(ids), locations=[
+        Imported(line=row.line, location_id=location_id, name=stored[location_id].name,
+                 composite=stored[location_id].composite)
+        for row, location_id in zip(result.rows, ids, strict=True)
+    ])
+
+
+def _refusal(result: handlers.ImportResult) -> dict[str, Any]:
+    total = len(result.rows) + len(result.rejected)
+    message = f"{len(result.rejected)} of {total} rows rejected; nothing was imported"
+    return error_body("import_rejected", message, "body", rejected=[asdict(r) for r in result.rejected])
+
+
+async def _csv_text(request: Request) -> str:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in ("text/csv", "text/plain"):
+        raise UnsupportedMediaType(f"send the CSV as text/csv, not {media or 'no content type'}", field="content-type")
+    raw = await request.body()
+    if len(raw) > MAX_BYTES:
+        raise TooLarge(f"the CSV is over {MAX_BYTES} bytes; split it", field="body")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DomainError(f"the CSV must be UTF-8 (byte {error.start} is not)", field="body") from error
+
+
+@router.get("/readiness/matrix", response_model=Matrix)
+def readiness_matrix(
+    principal: CurrentPrincipal, engine: EngineDep, program_id: str | None = None, region: str | None = None
+) -> Matrix:
+    """One row per location the caller may see (of one program, or one region): five scores, composite, wave."""
+    rows = views.list_locations(engine, principal=principal, region=region, program_id=program_id)
+    return Matrix(rows=[MatrixRow(location_id=r.id, **r.model_dump(exclude={"id"})) for r in rows])
+
+
+@router.get("/readiness/matrix.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+def readiness_matrix_csv(
+    principal: CurrentPrincipal, engine: EngineDep, facts: bool = False, program_id: str | None = None,
+) -> Response:
+    """The readiness matrix as CSV (with `?facts=true`, one column per recorded fact too)."""
+    require(principal, "readiness:export")
+    rows = views.list_locations(engine, principal=principal, program_id=program_id)
+    text = matrix_csv([r.model_dump() | {"location_id": r.id} for r in rows], facts=facts)
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="readiness-matrix.csv"'})

@@ -1,1 +1,0 @@
-"""Read-side queries of the readiness service, always scoped to the caller's org."""
