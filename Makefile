@@ -19,11 +19,13 @@ run: install  ## the whole stack on embedded defaults
 
 test: install  ## the full suite against real NATS, SQLite and PostgreSQL
 	./deploy/scripts/ensure-postgres.sh
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy shared services
+	$(BIN)/mypy shared services cli
+	$(BIN)/lint-imports
 
 bench: install  ## append and rebuild vs raw nats-py baselines; writes var/bench/results.json
 	$(BIN)/python -m bench.run

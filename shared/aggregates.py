@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
-from shared.auth import Principal
 from shared.contracts.base import DomainEvent, parse
 from shared.events import AggregateRef, Metadata, RecordedEvent
 from shared.eventstore.base import ConcurrencyConflict, EventStore
+from shared.principal import Principal
 
 S = TypeVar("S")
 C = TypeVar("C")

@@ -12,8 +12,9 @@ from nats.js.api import StreamConfig
 from sqlalchemy import Engine
 from starlette.middleware import Middleware
 
+from shared.access import authorize
 from shared.aggregates import Context
-from shared.auth import CurrentPrincipal, Principal, TokenVerifier, current_principal
+from shared.auth import CurrentPrincipal, Principal, TokenVerifier
 from shared.config import ServiceSettings
 from shared.errors import DomainError
 from shared.events import Metadata, new_id
@@ -99,9 +100,9 @@ def service_app(
 
 
 def include_api(app: FastAPI, routers: Sequence[APIRouter]) -> None:
-    """Serve `routers` to authenticated callers only."""
+    """Serve `routers` to authenticated callers their line of the access table admits."""
     for router in routers:
-        app.include_router(router, dependencies=[Depends(current_principal)])
+        app.include_router(router, dependencies=[Depends(authorize)])
 
 
 def create_service_app(

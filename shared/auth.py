@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,10 +20,8 @@ from fastapi import Depends, Request
 
 from shared.config import PlatformSettings
 from shared.events import InvalidSubjectToken, subject_token
+from shared.principal import ROLES, Principal
 
-ROLES = ("super_admin", "executive", "regional_admin", "location_admin", "provider", "treatment_coordinator")
-# The platform acting on events (a reaction), never a role a token can carry.
-SYSTEM_ROLE = "system"
 PRIVATE_KEY = "dev-signing-key.pem"
 PUBLIC_KEY = "dev-signing-key.pub.pem"
 
@@ -39,25 +36,6 @@ class Forbidden(Exception):
 
 class AuthUnavailable(Exception):
     """The identity provider's signing keys cannot be fetched: not the caller's fault (503)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """The verified caller."""
-
-    subject: str
-    org: str
-    role: str
-    regions: tuple[str, ...] = field(default=())
-    locations: tuple[str, ...] = field(default=())
-    # A browser login's session id (OIDC `sid`); tokens of integrations carry none.
-    session_id: str | None = None
-    issued_at: int | None = None
-
-    @classmethod
-    def system(cls, org: str, actor: str) -> Principal:
-        """The platform itself, acting in `org` on behalf of reaction `actor`."""
-        return cls(subject=actor, org=org, role=SYSTEM_ROLE)
 
 
 def ensure_dev_keypair(key_dir: Path) -> tuple[Path, Path]:

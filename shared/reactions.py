@@ -21,11 +21,11 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.aggregates import Context
-from shared.auth import Principal
 from shared.consumers import BackgroundConsumer, bounded, dead_letter, failure_reason, stream_sequence
 from shared.events import Metadata, RecordedEvent
 from shared.eventstore.base import EventStore
 from shared.eventstore.streams import stream_name
+from shared.principal import Principal
 
 log = logging.getLogger(__name__)
 

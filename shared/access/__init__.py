@@ -8,10 +8,15 @@ by another path is held to the same rules.
 
 from __future__ import annotations
 
-from shared.access.policy import API_PREFIX, LOCATION_BOUND, ORG_WIDE, policy
-from shared.auth import SYSTEM_ROLE, Forbidden, Principal
+from fastapi import Request
 
-__all__ = ["API_PREFIX", "LOCATION_BOUND", "ORG_WIDE", "in_scope", "org_wide", "require", "require_scope"]
+from shared.access.policy import API_PREFIX, LOCATION_BOUND, ORG_WIDE, Match, denial, policy
+from shared.auth import CurrentPrincipal, Forbidden
+from shared.principal import SYSTEM_ROLE, Principal
+
+__all__ = [
+    "API_PREFIX", "LOCATION_BOUND", "ORG_WIDE", "authorize", "in_scope", "org_wide", "require", "require_scope",
+]
 
 
 def org_wide(principal: Principal) -> bool:
@@ -41,3 +46,20 @@ def require_scope(principal: Principal, *, region: str, location_id: str, permis
     if not in_scope(principal, region=region, location_id=location_id):
         target = f"location {location_id}" if location_id else f"region {region}"
         raise Forbidden(f"{permission} on {target} is outside the caller's scope")
+
+
+async def authorize(request: Request, principal: CurrentPrincipal) -> Principal:
+    """FastAPI dependency: the route's line of the access table, applied where the request lands.
+
+    The same decision the gateway makes at the edge (role, and a `{location_id}` or `{region}`
+    in the path against the caller's scope), so a request reaching a service by another way
+    is held to the same rules; a route without a line is refused.
+    """
+    raw_path = (request.scope.get("raw_path") or request.url.path.encode()).decode("latin-1").split("?")[0]
+    found = policy().match(request.method, raw_path)
+    if not isinstance(found, Match):
+        raise Forbidden(f"no access rule for {request.method} {request.url.path}")
+    reason = denial(found, principal)
+    if reason:
+        raise Forbidden(reason)
+    return principal

@@ -12,8 +12,10 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.base import DomainEvent, register
+from shared.playbooks.rubric import FACTOR_KEYS
 
-FACTORS = ("it_infrastructure", "staff_adaptability", "patient_volume", "tech_stack", "champion")
+# The five readiness factors, as the playbook rubric names them.
+FACTORS = FACTOR_KEYS
 Level = Literal["high", "medium_high", "medium", "low"]
 # A wave key of the program's playbook ("wave-1" ...) or "remediation"; a new vendor's
 # template may name its waves differently, so this is a slug rather than a closed list.

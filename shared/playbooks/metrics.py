@@ -1,6 +1,6 @@
 """Baseline metric set, ROI targets and day-N benchmarks.
 
-Baselines come first (SPEC §6): a location cannot go live without a baseline for the metrics
+Baselines come first: a location cannot go live without a baseline for the metrics
 its gates compare against, so the template says which metrics, how measured and by whom.
 """
 

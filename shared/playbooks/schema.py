@@ -142,7 +142,7 @@ class PlaybookTemplate(Model):
     def _check_metric_check(self, check: MetricCheck, path: str) -> None:
         if check.metric not in set(KPIS) | self.metrics.baseline_keys:
             raise FieldError(f"{path}.metric", f"unknown metric {check.metric!r} (not a KPI or baseline metric)")
-        # SPEC §6: go-live needs a baseline for every metric a gate compares against.
+        # Go-live needs a baseline for every metric a gate compares against.
         if check.baseline == "pre_go_live" and check.metric not in self.metrics.baseline_keys:
             raise FieldError(f"{path}.metric", f"{check.metric!r} has no baseline metric in metrics.baseline")
         if check.scope not in keys_of(self.waves) | {"wave", PROGRAM_SCOPE}:

@@ -1,7 +1,7 @@
 """The words templates may use: location facts (for conditions) and live KPIs (for gates and ROI).
 
-Facts are what the readiness service records about a location (SPEC §3); KPIs are what the
-metrics service projects (SPEC §6). Keeping both as closed catalogs lets a template typo fail
+Facts are what the readiness service records about a location; KPIs are what the
+metrics service projects. Keeping both as closed catalogs lets a template typo fail
 at load time, while a new vendor that reuses these words stays a data file.
 Ordered choices list their values worst → best, so `>=` and ranking work on them.
 """

@@ -8,12 +8,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from services.readiness.programs.projections import ProgramsProjection
+from shared.contracts.readiness import FACTORS
 from shared.contracts.waves import PlaybookOverridden, ProgramCreated
 from shared.events import AggregateRef, Metadata, new_id
 from shared.eventstore.jetstream import JetStreamEventStore
 from shared.playbooks import get_template
-
-FACTORS = ("it_infrastructure", "staff_adaptability", "patient_volume", "tech_stack", "champion")
 
 # SoftSmile seed §3 sample matrix (L179-184): expected scores, composite, level, wave.
 SAMPLE = {

@@ -10,6 +10,7 @@ import pytest
 from services.readiness.app import create_app
 from services.readiness.config import ReadinessSettings
 from shared.config import PlatformSettings
+from shared.contracts.readiness import FACTORS
 from tests.conftest import bearer, serve
 
 SAMPLE = {  # SoftSmile seed §3, sample assessment matrix
@@ -18,7 +19,6 @@ SAMPLE = {  # SoftSmile seed §3, sample assessment matrix
     "Location C": ((3, 3, 3, 4, 3), 16, "medium_high", "wave-2"),
     "Location D": ((2, 2, 2, 3, 2), 11, "low", "remediation"),
 }
-FACTORS = ("it_infrastructure", "staff_adaptability", "patient_volume", "tech_stack", "champion")
 
 
 def scores(values: tuple[int, ...]) -> dict[str, int]:

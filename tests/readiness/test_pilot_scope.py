@@ -14,7 +14,9 @@ PILOT = {"provider_champion": True, "champion_volunteered": True, "om_has_capaci
          "near_regional_manager": True, "ongoing_major_change": False, "monthly_aligner_starts": 60}
 
 
-async def test_a_regional_admin_sees_and_confirms_pilots_of_its_regions_only(app: FastAPI, token: Any, org: str) -> None:
+async def test_a_regional_admin_sees_and_confirms_pilots_of_its_regions_only(
+    app: FastAPI, token: Any, org: str
+) -> None:
     admin = bearer(token(org))
     north = bearer(token(org, "regional_admin", regions=("north",)))
     async with serve(app) as client:

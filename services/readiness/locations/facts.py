@@ -19,7 +19,7 @@ from shared.playbooks import LOCATION_FACTS, FactSpec
 DERIVED_FACTS = frozenset(
     {"composite_score", "min_factor_score"} | {name for name in LOCATION_FACTS if name.startswith("score_")}
 )
-# SPEC §3's geo position is not in the shared vocabulary (no playbook tests it); readiness keeps it.
+# A location's geo position is not in the shared vocabulary (no playbook tests it); readiness keeps it.
 EXTRA_FACTS: dict[str, FactSpec] = {
     "latitude": FactSpec(kind="number", description="Latitude of the practice, degrees"),
     "longitude": FactSpec(kind="number", description="Longitude of the practice, degrees"),

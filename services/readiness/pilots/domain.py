@@ -1,7 +1,7 @@
 """The pilot-set aggregate of one program: the engine's advice recorded, and a manager's confirmation.
 
-A proposal is advice (SPEC §3): the confirmed set may differ from it or even break a rule;
-the event records both, so the decision stays auditable.
+A proposal is advice (the playbook's `pilot_selection.approver` decides): the confirmed set may
+differ from it or even break a rule; the event records both, so the decision stays auditable.
 """
 
 from __future__ import annotations
