@@ -1,1 +1,1 @@
-"""programs"""
+"""Programs as readiness knows them: folded from waves' events, their playbooks, and re-scoring on overrides."""

@@ -1,1 +1,1 @@
-"""scoring"""
+"""Readiness scoring: the rubric, composite and wave, the live scoring with its reasons, technical requirements."""
