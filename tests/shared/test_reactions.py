@@ -9,6 +9,7 @@ from nats.aio.client import Client
 from shared.events import AggregateRef, Metadata, NewEvent, RecordedEvent
 from shared.eventstore.base import NEW
 from shared.eventstore.jetstream import JetStreamEventStore
+from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.streams import DEAD_LETTER_STREAM
 from shared.reactions import Reactor, reaction_context
 
@@ -77,7 +78,7 @@ async def test_retries_then_dead_letters_and_resumes_after_its_ack_floor(nc: Cli
     class RescoreLocation:
         pass
 
-    ctx = reaction_context(restarted.nc.jetstream(), "test-flaky", first).part("loc1")  # type: ignore[arg-type]
+    ctx = reaction_context(InMemoryEventStore(), "test-flaky", first).part("loc1")
     assert ctx.meta(RescoreLocation()).command_id == f"RescoreLocation:{first.id}:loc1"
     assert (ctx.principal.role, ctx.principal.org, ctx.principal.subject) == ("system", first.ref.org, "test-flaky")
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from services.gateway.audit.models import AuditPage
 from services.gateway.audit.projection import AuditProjection
 from services.gateway.audit.views import AuditFilter, search
-from shared.app import EngineDep, RuntimeDep
+from shared.app import SETTLE_S, EngineDep, RuntimeDep
 from shared.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -22,9 +22,7 @@ async def _caught_up(request: Request, runtime: RuntimeDep, org: str, response: 
     head = request.app.state.gatekeeper.trail.head(org)
     if head is None:
         return
-    try:
-        await runtime.runners[AuditProjection.name].wait_for(head.sequence, timeout=2.0)
-    except TimeoutError:
+    if not await runtime.caught_up(AuditProjection.name, head.sequence, timeout=SETTLE_S):
         response.headers["X-Read-Model"] = "lagging"
 
 
