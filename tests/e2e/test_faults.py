@@ -95,8 +95,16 @@ async def until(condition: Callable[[], bool], *, timeout: float = 20.0) -> None
 
 
 async def listed_names(url: str, headers: dict[str, str]) -> list[str]:
+    """Every location's name, following the list's pages."""
+    names: list[str] = []
+    params = {"limit": "500"}
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-        return sorted(loc["name"] for loc in (await client.get("/api/v1/locations", headers=headers)).json())
+        while True:
+            page = await client.get("/api/v1/locations", headers=headers, params=params)
+            names += [loc["name"] for loc in page.json()]
+            if "X-Next-Cursor" not in page.headers:
+                return sorted(names)
+            params["cursor"] = page.headers["X-Next-Cursor"]
 
 
 async def test_service_killed_mid_stream_loses_nothing_and_doubles_nothing(env: dict[str, str]) -> None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from services.readiness.locations import handlers, views
 from services.readiness.locations.domain import RegisterLocation, UpdateLocationProfile
 from services.readiness.locations.models import LocationPublic
 from services.readiness.locations.projections import LocationsProjection
-from services.readiness.locations.schemas import History, HistoryEntry, LocationCreate, ProfileUpdate
+from services.readiness.locations.schemas import History, HistoryEntry, ListQuery, LocationCreate, ProfileUpdate
 from services.readiness.programs.lookup import playbooks_for
 from shared.app import ContextDep, EngineDep, RuntimeDep, StoreDep, read_your_writes
 from shared.auth import CurrentPrincipal
@@ -62,10 +64,25 @@ def get_location(location_id: str, principal: CurrentPrincipal, engine: EngineDe
 
 
 @router.get("/locations", response_model=list[LocationPublic])
-def list_locations(principal: CurrentPrincipal, engine: EngineDep, region: str | None = None) -> list[LocationPublic]:
-    """Locations the caller may see, by name."""
-    rows = views.list_locations(engine, principal=principal, region=region)
-    return [LocationPublic.model_validate(r, from_attributes=True) for r in rows]
+def list_locations(
+    query: Annotated[ListQuery, Query()], response: Response, principal: CurrentPrincipal, engine: EngineDep
+) -> list[LocationPublic]:
+    """A page of the locations the caller may see, by name; `X-Next-Cursor` (and `Link`) lead to the next."""
+    found = views.list_locations(engine, principal=principal, where=filters(query), limit=query.limit,
+                                 cursor=query.cursor)
+    if found.next_cursor:
+        response.headers["X-Next-Cursor"] = found.next_cursor
+        response.headers["Link"] = f'<?{next_query(query, found.next_cursor)}>; rel="next"'
+    return [LocationPublic.model_validate(r, from_attributes=True) for r in found.rows]
+
+
+def filters(query: ListQuery) -> views.LocationFilter:
+    return views.LocationFilter(region=query.region, program_id=query.program_id, wave=query.wave)
+
+
+def next_query(query: ListQuery, cursor: str) -> str:
+    """The query string of the next page: the same filters and limit, the new cursor."""
+    return urlencode(query.model_dump(exclude_none=True) | {"cursor": cursor})
 
 
 @router.get("/locations/{location_id}/history", response_model=History)

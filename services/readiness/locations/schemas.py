@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.readiness.locations.paging import MAX_LIMIT
+
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 Reason = Annotated[str, Field(max_length=2000)]
 FACTS_DOC = ("Location facts by their `LOCATION_FACTS` names, e.g. `internet_down_mbps`: number, "
@@ -50,3 +52,15 @@ class HistoryEntry(BaseModel):
 class History(BaseModel):
     location_id: str
     events: list[HistoryEntry]
+
+
+class ListQuery(BaseModel):
+    """Paging and filters of a location list; pass `next_cursor` back as `cursor` for the next page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region: Text | None = None
+    program_id: Text | None = None
+    wave: Text | None = Field(None, description="recommended wave, e.g. wave-1 or remediation")
+    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+    cursor: Annotated[str, Field(max_length=600)] | None = None

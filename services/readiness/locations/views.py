@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.readiness.locations.facts import rule_facts
 from services.readiness.locations.models import LocationRow
+from services.readiness.locations.paging import Page, page
 from services.readiness.pilots.candidates import Candidate
 from services.readiness.scoring.domain import Entered
 from shared.access import org_wide
@@ -33,16 +36,32 @@ def get_location(engine: Engine, *, principal: Principal, location_id: str) -> L
     return row
 
 
+@dataclass(frozen=True, slots=True)
+class LocationFilter:
+    """What a list narrows to, within the caller's scope."""
+
+    region: str | None = None
+    program_id: str | None = None
+    wave: str | None = None
+
+
+def filtered(principal: Principal, where: LocationFilter) -> SelectOfScalar[LocationRow]:
+    """The caller's locations that match `where` (unordered)."""
+    query = _scoped(principal)
+    if where.region:
+        query = query.where(LocationRow.region == where.region)
+    if where.program_id:
+        query = query.where(LocationRow.program_id == where.program_id)
+    if where.wave:
+        query = query.where(LocationRow.recommended_wave == where.wave)
+    return query
+
+
 def list_locations(
-    engine: Engine, *, principal: Principal, region: str | None = None, program_id: str | None = None
-) -> list[LocationRow]:
-    query = _scoped(principal).order_by(col(LocationRow.name), col(LocationRow.id))
-    if region:
-        query = query.where(LocationRow.region == region)
-    if program_id:
-        query = query.where(LocationRow.program_id == program_id)
-    with Session(engine) as session:
-        return list(session.exec(query).all())
+    engine: Engine, *, principal: Principal, where: LocationFilter, limit: int, cursor: str | None = None
+) -> Page:
+    """One page of the caller's locations matching `where`, by name."""
+    return page(engine, filtered(principal, where), limit=limit, cursor=cursor)
 
 
 def rows_by_id(engine: Engine, *, org: str, ids: list[str]) -> dict[str, LocationRow]:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import iterate_in_threadpool
 
 from services.readiness.locations import views
+from services.readiness.locations.api import filters
+from services.readiness.locations.paging import every_row
 from services.readiness.locations.projections import LocationsProjection
+from services.readiness.locations.schemas import ListQuery
 from services.readiness.programs.lookup import playbooks_for
 from services.readiness.spreadsheets import handlers
-from services.readiness.spreadsheets.domain import matrix_csv, named_programs
+from services.readiness.spreadsheets.domain import fact_columns, matrix_csv_lines, named_programs
 from services.readiness.spreadsheets.schemas import Imported, ImportReport, Matrix, MatrixRow
 from shared.access import require
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
@@ -93,22 +97,25 @@ async def _csv_text(request: Request) -> str:
 
 
 @router.get("/readiness/matrix", response_model=Matrix)
-def readiness_matrix(
-    principal: CurrentPrincipal, engine: EngineDep, program_id: str | None = None, region: str | None = None
-) -> Matrix:
-    """One row per location the caller may see (of one program, or one region): five scores, composite, wave."""
-    rows = views.list_locations(engine, principal=principal, region=region, program_id=program_id)
-    return Matrix(rows=[MatrixRow(location_id=r.id, **r.model_dump(exclude={"id"})) for r in rows])
+def readiness_matrix(query: Annotated[ListQuery, Query()], principal: CurrentPrincipal, engine: EngineDep) -> Matrix:
+    """A page of the matrix: one row per location the caller may see (filtered), five scores, composite, wave."""
+    found = views.list_locations(engine, principal=principal, where=filters(query), limit=query.limit,
+                                 cursor=query.cursor)
+    rows = [MatrixRow(location_id=r.id, **r.model_dump(exclude={"id"})) for r in found.rows]
+    return Matrix(rows=rows, next_cursor=found.next_cursor)
 
 
 @router.get("/readiness/matrix.csv", response_class=Response,
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
 def readiness_matrix_csv(
     principal: CurrentPrincipal, engine: EngineDep, facts: bool = False, program_id: str | None = None,
-) -> Response:
-    """The readiness matrix as CSV (with `?facts=true`, one column per recorded fact too)."""
+    region: str | None = None, wave: str | None = None,
+) -> StreamingResponse:
+    """The whole readiness matrix as CSV, streamed (with `?facts=true`, one column per recorded fact too)."""
     require(principal, "readiness:export")
-    rows = views.list_locations(engine, principal=principal, program_id=program_id)
-    text = matrix_csv([r.model_dump() | {"location_id": r.id} for r in rows], facts=facts)
-    return Response(text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="readiness-matrix.csv"'})
+    query = views.filtered(principal, views.LocationFilter(region=region, program_id=program_id, wave=wave))
+    columns = fact_columns(row.facts for row in every_row(engine, query)) if facts else []
+    rows = (row.model_dump() | {"location_id": row.id} for row in every_row(engine, query))
+    return StreamingResponse(iterate_in_threadpool(matrix_csv_lines(rows, facts=columns)),
+                             media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="readiness-matrix.csv"'})

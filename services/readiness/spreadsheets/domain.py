@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,13 +141,32 @@ def _safe(value: Any) -> str:
     return "'" + text if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def matrix_csv(rows: Sequence[Mapping[str, Any]], *, facts: bool = False) -> str:
-    """The readiness matrix as CSV; with `facts`, one column per fact any row has (vocabulary order)."""
-    fact_columns = [f for f in ENTERED_FACTS if any(f in (row.get("facts") or {}) for row in rows)] if facts else []
+def fact_columns(facts: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The fact columns of an export: every fact any row has, in vocabulary order."""
+    present: set[str] = set()
+    for known in facts:
+        present.update(known or {})
+    return [f for f in ENTERED_FACTS if f in present]
+
+
+def matrix_csv_lines(rows: Iterable[Mapping[str, Any]], *, facts: Sequence[str] = ()) -> Iterator[str]:
+    """The readiness matrix as CSV, a line at a time (the header first), with `facts` as extra columns."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*MATRIX_COLUMNS, *fact_columns])
+
+    def line(values: list[Any]) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow(values)
+        return out.getvalue()
+
+    yield line([*MATRIX_COLUMNS, *facts])
     for row in rows:
         known = row.get("facts") or {}
-        writer.writerow([_safe(row.get(c)) for c in MATRIX_COLUMNS] + [_safe(known.get(f)) for f in fact_columns])
-    return out.getvalue()
+        yield line([_safe(row.get(c)) for c in MATRIX_COLUMNS] + [_safe(known.get(f)) for f in facts])
+
+
+def matrix_csv(rows: Sequence[Mapping[str, Any]], *, facts: bool = False) -> str:
+    """The readiness matrix as CSV; with `facts`, one column per fact any row has (vocabulary order)."""
+    columns = fact_columns(row.get("facts") or {} for row in rows) if facts else []
+    return "".join(matrix_csv_lines(rows, facts=columns))

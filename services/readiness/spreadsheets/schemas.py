@@ -22,7 +22,10 @@ class MatrixRow(BaseModel):
 
 
 class Matrix(BaseModel):
+    """One page of the matrix; pass `next_cursor` as `cursor` for the next (null: no more)."""
+
     rows: list[MatrixRow]
+    next_cursor: str | None = None
 
 
 class Imported(BaseModel):
