@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -20,6 +22,7 @@ from shared.eventstore.base import EventStore
 from shared.eventstore.streams import ensure_stream
 from shared.http import install_error_handlers, install_request_context
 from shared.logs import setup_logging
+from shared.natscheck import NatsServerUnsuitable
 from shared.projections.base import Projection
 from shared.runtime import ReactionFactory, Runtime, connect_nats
 from shared.telemetry import current_traceparent, setup_tracing
@@ -51,12 +54,19 @@ async def readyz(request: Request) -> JSONResponse:
 
 async def provision_streams(settings: ServiceSettings, streams: Sequence[StreamConfig]) -> None:
     """Create or update streams a service owns beyond its own (before its projections subscribe)."""
-    nc = await connect_nats(settings.nats_url, name=f"dso-{settings.service}-provision")
+    nc = await connect_nats(settings.nats_url, name=f"dso-{settings.service}-provision",
+                            monitor_url=settings.nats_monitor_url)
     try:
         for config in streams:
             await ensure_stream(nc.jetstream(), config)
     finally:
         await nc.close()
+
+
+def refuse_to_start(line: str) -> NoReturn:
+    """Exit with one line instead of a lifespan traceback: nothing is open yet, and nothing can work."""
+    print(line, file=sys.stderr, flush=True)
+    os._exit(3)  # uvicorn's own exit code for a failed startup
 
 
 def create_service_app(
@@ -82,9 +92,12 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if streams:
-            await provision_streams(settings, streams)
-        runtime = await Runtime.start(settings, list(projections), reactors)
+        try:  # both connect first and check the server (version, JetStream)
+            if streams:
+                await provision_streams(settings, streams)
+            runtime = await Runtime.start(settings, list(projections), reactors)
+        except NatsServerUnsuitable as unsuitable:
+            refuse_to_start(str(unsuitable))
         app.state.runtime = runtime
         try:
             if on_started:

@@ -15,6 +15,7 @@ from shared.config import ServiceSettings
 from shared.db import make_engine
 from shared.eventstore.jetstream import JetStreamEventStore
 from shared.eventstore.streams import ensure_streams, stream_name
+from shared.natscheck import NatsServerUnsuitable, check_server
 from shared.projections.base import Projection
 from shared.projections.runner import ProjectionRunner
 from shared.reactions import Reaction, Reactor
@@ -24,18 +25,31 @@ log = logging.getLogger(__name__)
 ReactionFactory = Callable[["Runtime"], Reaction]
 
 
-async def connect_nats(url: str, *, name: str, attempts: int = 40) -> Client:
-    """Connect, waiting for a server that is still starting; reconnect forever afterwards."""
+async def connect_nats(url: str, *, name: str, attempts: int = 40, monitor_url: str | None = None,
+                       check: bool = True) -> Client:
+    """Connect, waiting for a server that is still starting; reconnect forever afterwards.
+
+    Then check the server (version, JetStream; fsync before ack when `monitor_url` is
+    known): an unsuitable one raises NatsServerUnsuitable with the one line to show.
+    """
     for attempt in range(1, attempts + 1):
         try:
-            return await nats.connect(
+            nc = await nats.connect(
                 url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.25, connect_timeout=2
             )
+            break
         except (OSError, nats.errors.NoServersError, TimeoutError):
             if attempt == attempts:
                 raise
             await asyncio.sleep(0.25)
-    raise AssertionError("unreachable")
+    if check:
+        assessment = await check_server(nc, url, monitor_url=monitor_url)
+        if assessment.problem:
+            await nc.close()
+            raise NatsServerUnsuitable(assessment.problem)
+        for warning in assessment.warnings:
+            log.warning("%s", warning)
+    return nc
 
 
 @dataclass
@@ -53,7 +67,9 @@ class Runtime:
     async def start(
         cls, settings: ServiceSettings, projections: list[Projection], reactors: Sequence[ReactionFactory] = ()
     ) -> Runtime:
-        nc = await connect_nats(settings.nats_url, name=f"dso-{settings.service}")
+        nc = await connect_nats(
+            settings.nats_url, name=f"dso-{settings.service}", monitor_url=settings.nats_monitor_url
+        )
         await ensure_streams(nc.jetstream(), replicas=settings.stream_replicas)
         engine = make_engine(settings.effective_database_url())
         runtime = cls(settings=settings, nc=nc, store=JetStreamEventStore(nc), engine=engine)
