@@ -21,6 +21,7 @@ from shared.projections.runner import ProjectionRunner
 from shared.reactions import Reaction, Reactor
 
 log = logging.getLogger(__name__)
+SUBSCRIBE_TIMEOUT_S = 30.0
 # A reaction is built once the runtime is up: it issues commands through its store and reads its projections.
 ReactionFactory = Callable[["Runtime"], Reaction]
 
@@ -87,7 +88,21 @@ class Runtime:
             reactor = Reactor(nc=nc, reaction=make(runtime), max_attempts=settings.projection_max_attempts)
             await reactor.start()
             runtime.reactors[reactor.reaction.name] = reactor
+        await runtime.wait_subscribed()
         return runtime
+
+    async def wait_subscribed(self, *, timeout: float = SUBSCRIBE_TIMEOUT_S) -> None:
+        """Started means consuming: an event acknowledged now reaches every read model of this service.
+
+        Without this a service answered requests (and `rollout up` printed its banner)
+        while its consumers were still being created, and a reference to another
+        service's just-created aggregate failed for that long.
+        """
+        consumers = [*self.runners.values(), *self.reactors.values()]
+        subscribed = await asyncio.gather(*(c.wait_subscribed(timeout=timeout) for c in consumers))
+        for consumer, ok in zip(consumers, subscribed, strict=True):
+            if not ok:  # still retrying (logged); /readyz says so until it succeeds
+                log.warning("%s: not subscribed after %.0f s; starting anyway", consumer.name, timeout)
 
     async def stop(self) -> None:
         for reactor in self.reactors.values():

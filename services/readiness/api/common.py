@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from fastapi import Response
@@ -11,9 +10,10 @@ from fastapi import Response
 from services.readiness.programs import ProgramPlaybooks
 from services.readiness.projections import LocationsProjection, ProgramsProjection
 from services.readiness.views.programs import playbooks_of
-from shared.app import SETTLE_S, read_your_writes
+from shared.app import read_your_writes
 from shared.commands import Outcome
 from shared.eventstore.streams import stream_name
+from shared.references import Reference, wait_until_known
 from shared.runtime import Runtime
 
 
@@ -33,12 +33,12 @@ async def caught_up(runtime: Runtime, response: Response) -> None:
     await read_your_writes(runtime, LocationsProjection.name, last, response)
 
 
+PROGRAMS = Reference(service="waves", aggregate="program", projection=ProgramsProjection.name)
+
+
 async def org_playbooks(runtime: Runtime, org: str, *, needs: str | None = None) -> ProgramPlaybooks:
-    """The org's programmes; if `needs` is not among them yet, wait for waves' stream to be projected."""
+    """The org's programmes; if `needs` is not among them yet but waves has it, wait until it is projected."""
     found = await asyncio.to_thread(playbooks_of, runtime.engine, org=org)
-    if needs is None or needs in found:
+    if needs is None or needs in found or not await wait_until_known(runtime, PROGRAMS, org=org, aggregate_id=needs):
         return found
-    last = (await runtime.nc.jetstream().stream_info(stream_name("waves"))).state.last_seq
-    with contextlib.suppress(TimeoutError):
-        await runtime.runners[ProgramsProjection.name].wait_for(last, timeout=SETTLE_S)
     return await asyncio.to_thread(playbooks_of, runtime.engine, org=org)
