@@ -2,6 +2,8 @@
 
     .venv/bin/python -m bench.run [--aggregates 20000] [--events 100000] [--repeat 3] [--quick]
 
+Also (c): cross-service propagation latency (p50/p99, target p99 <= 250 ms).
+
 Every trial gets a fresh NATS server with the production config (`sync_interval:
 always`); sides alternate order between repeats and the median of each side is
 reported, so one noisy trial does not decide a ratio. Results go to
@@ -22,11 +24,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bench import append, rebuild
+from bench import append, propagation, rebuild
 from bench.servers import connect, fresh_server
 from shared.telemetry import setup_tracing
 
 TARGETS = {"append": 0.7, "rebuild": 0.5}
+PROPAGATION_P99_TARGET_MS = 250.0
 console = Console()
 
 
@@ -87,6 +90,36 @@ async def bench_rebuild(cfg: Config) -> dict[str, list[float]]:
     return rates
 
 
+async def bench_propagation(cfg: Config, events: int) -> dict[str, dict[str, float]]:
+    """Ack in waves' stream -> row in readiness's read model, one event at a time (p50/p99 over `events`)."""
+    async with fresh_server(cfg.workdir) as server:
+        with tempfile.TemporaryDirectory(dir=cfg.workdir, prefix="read-") as tmp:
+            ours = await propagation.ours(server.url, events=events, workdir=Path(tmp))
+        base = await propagation.baseline(server.url, events=events)
+    found = {"ours": propagation.percentiles(ours), "baseline": propagation.percentiles(base)}
+    for side, cuts in found.items():
+        console.print(f"  propagation {side:<8}: p50 {cuts['p50_ms']:.1f} ms, p99 {cuts['p99_ms']:.1f} ms")
+    return found
+
+
+def report_propagation(found: dict[str, dict[str, float]], events: int) -> None:
+    table = Table(title=f"Cross-service propagation, waves ack -> readiness read model ({events:,} events)")
+    for column in ("side", "p50 ms", "p99 ms", "target", "met"):
+        table.add_column(column, justify="left" if column == "side" else "right")
+    p99 = found["ours"]["p99_ms"]
+    met = "[green]yes" if p99 <= PROPAGATION_P99_TARGET_MS else "[red]no"
+    table.add_row("ours", f"{found['ours']['p50_ms']:.1f}", f"{p99:.1f}", f"p99 <= {PROPAGATION_P99_TARGET_MS:.0f}",
+                  met)
+    table.add_row("baseline", f"{found['baseline']['p50_ms']:.1f}", f"{found['baseline']['p99_ms']:.1f}", "", "")
+    console.print(table)
+
+
+def latency_row(metric: str, found: dict[str, dict[str, float]], cut: str) -> Result:
+    """A latency as a results row: ratio is ours / baseline (lower is better, unlike throughput)."""
+    ours, base = found["ours"][f"{cut}_ms"], found["baseline"][f"{cut}_ms"]
+    return Result(metric=metric, ours=ours, baseline=base, ratio=round(ours / max(base, 0.001), 3), unit="ms")
+
+
 def summarize(metric: str, rates: dict[str, list[float]]) -> Result:
     ours, base = statistics.median(rates["ours"]), statistics.median(rates["baseline"])
     return Result(metric=metric, ours=round(ours, 1), baseline=round(base, 1), ratio=round(ours / base, 3),
@@ -112,25 +145,29 @@ def main(
     window: Annotated[int, typer.Option(min=1, help="Appends in flight (one gather per window).")] = 256,
     batch: Annotated[int, typer.Option(min=1, help="Fetch batch of both rebuild sides.")] = 256,
     tracing: Annotated[bool, typer.Option(help="SDK tracer installed, as in a service (not the CLI).")] = True,
+    propagation_events: Annotated[int, typer.Option(min=100, help="Events timed for cross-service latency.")] = 1_000,
     quick: Annotated[bool, typer.Option(help="Smoke run: ~2k events, one trial.")] = False,
     out: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path("var/bench/results.json"),
     workdir: Annotated[Path, typer.Option(help="Server stores and read models (use a real disk).")] = Path("var/bench"),
 ) -> None:
     """Measure append and rebuild throughput against raw nats-py baselines."""
     if quick:
-        aggregates, events, repeat = 1_000, 1_000, 1
+        aggregates, events, repeat, propagation_events = 1_000, 1_000, 1, 200
     cfg = Config(aggregates, events, repeat, window, batch, workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     if tracing:
         setup_tracing("readiness")  # as every service does: projections open real (unexported) spans
 
-    async def run() -> list[Result]:
-        return [summarize("append", await bench_append(cfg)), summarize("rebuild", await bench_rebuild(cfg))]
+    async def run() -> tuple[list[Result], dict[str, dict[str, float]]]:
+        throughput = [summarize("append", await bench_append(cfg)), summarize("rebuild", await bench_rebuild(cfg))]
+        return throughput, await bench_propagation(cfg, propagation_events)
 
-    results = asyncio.run(run())
+    results, latency = asyncio.run(run())
     report(results, repeat)
+    report_propagation(latency, propagation_events)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
+    rows = results + [latency_row(f"propagation_{cut}", latency, cut) for cut in ("p50", "p99")]
+    out.write_text(json.dumps(rows, indent=2) + "\n")
     console.print(f"results written to {out}")
 
 

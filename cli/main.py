@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 
 from shared.auth import ROLES, issue_token
 from shared.config import DEFAULT_PORTS, PlatformSettings
+from shared.natscheck import NatsServerUnsuitable
 
 app = typer.Typer(help="DSO Rollout: AI clear-aligner rollout across a dental group.", no_args_is_help=True)
 projections_app = typer.Typer(help="Read models.", no_args_is_help=True)
@@ -17,11 +19,21 @@ app.add_typer(projections_app, name="projections")
 audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 console = Console()
+T = TypeVar("T")
+
+
+def refuse_unsuitable_nats(action: Callable[[], T]) -> T:
+    """Run `action`; a NATS server we cannot trust ends the command with its one line, not a traceback."""
+    try:
+        return action()
+    except NatsServerUnsuitable as unsuitable:
+        Console(stderr=True).print(str(unsuitable), style="red", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
 def up() -> None:
-    """Start NATS (embedded unless one listens at NATS_URL), every service and the gateway."""
+    """Start NATS (our embedded server, unless NATS_URL is set), every service and the gateway."""
     from cli.stack import run_stack
 
     run_stack(PlatformSettings())
@@ -54,7 +66,7 @@ def rebuild(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(DEF
 
     if service not in DEFAULT_PORTS:
         raise typer.BadParameter(f"service must be one of {', '.join(DEFAULT_PORTS)}")
-    positions = asyncio.run(run(service))
+    positions = refuse_unsuitable_nats(lambda: asyncio.run(run(service)))
     for name, position in positions.items():
         console.print(f"{name}: rebuilt to position {position}")
     if not positions:
@@ -68,7 +80,8 @@ def audit_verify(
     """Recompute every audit chain from the stream; exit 1 naming the first broken entry of a chain."""
     from shared.audit.verify import verify_at
 
-    reports = asyncio.run(verify_at(PlatformSettings().nats_url, org=org))
+    settings = PlatformSettings()
+    reports = refuse_unsuitable_nats(lambda: asyncio.run(verify_at(settings.nats_url, org=org)))
     for report in reports:
         console.print(report.summary(), style="red" if report.broken else None, highlight=False, soft_wrap=True)
     if not reports:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -22,6 +24,7 @@ from shared.eventstore.base import EventStore
 from shared.eventstore.streams import ensure_stream
 from shared.http import install_error_handlers, install_request_context
 from shared.logs import setup_logging
+from shared.natscheck import NatsServerUnsuitable
 from shared.projections.base import Projection
 from shared.runtime import ReactionFactory, Runtime, connect_nats
 from shared.telemetry import current_traceparent, setup_tracing
@@ -52,7 +55,11 @@ async def readyz(request: Request) -> JSONResponse:
 
 async def provision_streams(settings: ServiceSettings, streams: Sequence[StreamConfig]) -> None:
     """Create or update streams a service owns beyond its own (before its projections subscribe)."""
-    nc = await connect_nats(settings.nats_url, name=f"dso-{settings.service}-provision")
+    try:
+        nc = await connect_nats(settings.nats_url, name=f"dso-{settings.service}-provision",
+                                monitor_url=settings.nats_monitor_url)
+    except NatsServerUnsuitable as unsuitable:
+        refuse_to_start(str(unsuitable))
     try:
         for config in streams:
             await ensure_stream(nc.jetstream(), config)
@@ -60,13 +67,22 @@ async def provision_streams(settings: ServiceSettings, streams: Sequence[StreamC
         await nc.close()
 
 
+def refuse_to_start(line: str) -> NoReturn:
+    """Exit with one line instead of a lifespan traceback: nothing is open yet, and nothing can work."""
+    print(line, file=sys.stderr, flush=True)
+    os._exit(3)  # uvicorn's own exit code for a failed startup
+
+
 @asynccontextmanager
 async def running(
     app: FastAPI, settings: ServiceSettings, projections: Sequence[Projection] = (),
     reactors: Sequence[ReactionFactory] = (),
 ) -> AsyncIterator[Runtime]:
-    """Connect, run the projections and reactors for the block, and stop them after it."""
-    runtime = await Runtime.start(settings, list(projections), reactors)
+    """Connect (checking the server: version, JetStream), run the projections and reactors, stop them after."""
+    try:
+        runtime = await Runtime.start(settings, list(projections), reactors)
+    except NatsServerUnsuitable as unsuitable:
+        refuse_to_start(str(unsuitable))
     app.state.runtime = runtime
     try:
         yield runtime

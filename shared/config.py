@@ -6,6 +6,7 @@ Built once in `create_app` (or the CLI) and passed down, never read at import ti
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,8 +17,12 @@ class PlatformSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    nats_url: str = "nats://127.0.0.1:4222"
     var_dir: Path = Path("var")
+    # Unset: the embedded server `rollout up` started for this checkout (var/nats/url, else port 4322).
+    # Set (environment or .env): an external server, used as it is; see `nats_url_is_explicit`.
+    nats_url: str = Field(default_factory=lambda data: _embedded_nats_url(data))
+    # NATS HTTP monitoring (/varz), to verify fsync before ack; known by itself for the embedded server.
+    nats_monitor_url: str | None = Field(default_factory=lambda data: _embedded_monitor_url(data))
     log_level: str = "INFO"
     log_json: bool = True
     stream_replicas: int = Field(1, ge=1, le=5)
@@ -40,6 +45,22 @@ class PlatformSettings(BaseSettings):
 
     def key_dir(self) -> Path:
         return self.var_dir / "keys"
+
+    def nats_url_is_explicit(self) -> bool:
+        """NATS_URL was given (environment, .env or argument): use that server, never start our own."""
+        return "nats_url" in self.model_fields_set
+
+
+def _embedded_nats_url(data: dict[str, Any]) -> str:
+    from shared.natslocal import recorded_url
+
+    return recorded_url(Path(data.get("var_dir") or "var"))
+
+
+def _embedded_monitor_url(data: dict[str, Any]) -> str | None:
+    from shared.natslocal import recorded_monitor_url
+
+    return recorded_monitor_url(Path(data.get("var_dir") or "var"), str(data.get("nats_url")))
 
 
 class ServiceSettings(PlatformSettings):

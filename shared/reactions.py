@@ -21,7 +21,14 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.aggregates import Context
-from shared.consumers import BackgroundConsumer, bounded, dead_letter, failure_reason, stream_sequence
+from shared.consumers import (
+    BackgroundConsumer,
+    add_consumer,
+    bounded,
+    dead_letter,
+    failure_reason,
+    stream_sequence,
+)
 from shared.events import Metadata, RecordedEvent
 from shared.eventstore.base import EventStore
 from shared.eventstore.streams import stream_name
@@ -74,7 +81,7 @@ class Reactor(BackgroundConsumer):
         """Ack floor, pending events and dead letters, for /readyz."""
         info = await self.js.consumer_info(self._stream, self.reaction.name)
         return {"position": info.ack_floor.stream_seq if info.ack_floor else 0, "pending": info.num_pending or 0,
-                "dead_letters": self.dead_letters, "running": self.running}
+                "dead_letters": self.dead_letters, "running": self.consuming}
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
         # Created once and never reset: a restart resumes after the ack floor. A new reactor
@@ -87,7 +94,7 @@ class Reactor(BackgroundConsumer):
             ack_wait=60,
             max_ack_pending=self.batch,
         )
-        await self.js.add_consumer(self._stream, config)
+        await add_consumer(self.js, self.reaction.stream, config)
         return await self.js.pull_subscribe_bind(durable=self.reaction.name, stream=self._stream)
 
     async def _consume(self, sub: JetStreamContext.PullSubscription) -> None:

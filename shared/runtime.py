@@ -15,27 +15,42 @@ from shared.config import ServiceSettings
 from shared.db import make_engine
 from shared.eventstore.jetstream import JetStreamEventStore
 from shared.eventstore.streams import ensure_streams, stream_name
+from shared.natscheck import NatsServerUnsuitable, check_server
 from shared.projections.base import Projection
 from shared.projections.runner import ProjectionRunner
 from shared.reactions import Reaction, Reactor
 
 log = logging.getLogger(__name__)
+SUBSCRIBE_TIMEOUT_S = 30.0
 # A reaction is built once the runtime is up: it issues commands through its store and reads its projections.
 ReactionFactory = Callable[["Runtime"], Reaction]
 
 
-async def connect_nats(url: str, *, name: str, attempts: int = 40) -> Client:
-    """Connect, waiting for a server that is still starting; reconnect forever afterwards."""
+async def connect_nats(url: str, *, name: str, attempts: int = 40, monitor_url: str | None = None,
+                       check: bool = True) -> Client:
+    """Connect, waiting for a server that is still starting; reconnect forever afterwards.
+
+    Then check the server (version, JetStream; fsync before ack when `monitor_url` is
+    known): an unsuitable one raises NatsServerUnsuitable with the one line to show.
+    """
     for attempt in range(1, attempts + 1):
         try:
-            return await nats.connect(
+            nc = await nats.connect(
                 url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.25, connect_timeout=2
             )
+            break
         except (OSError, nats.errors.NoServersError, TimeoutError):
             if attempt == attempts:
                 raise
             await asyncio.sleep(0.25)
-    raise AssertionError("unreachable")
+    if check:
+        assessment = await check_server(nc, url, monitor_url=monitor_url)
+        if assessment.problem:
+            await nc.close()
+            raise NatsServerUnsuitable(assessment.problem)
+        for warning in assessment.warnings:
+            log.warning("%s", warning)
+    return nc
 
 
 @dataclass
@@ -53,7 +68,9 @@ class Runtime:
     async def start(
         cls, settings: ServiceSettings, projections: list[Projection], reactors: Sequence[ReactionFactory] = ()
     ) -> Runtime:
-        nc = await connect_nats(settings.nats_url, name=f"dso-{settings.service}")
+        nc = await connect_nats(
+            settings.nats_url, name=f"dso-{settings.service}", monitor_url=settings.nats_monitor_url
+        )
         await ensure_streams(nc.jetstream(), replicas=settings.stream_replicas)
         engine = make_engine(settings.effective_database_url())
         runtime = cls(settings=settings, nc=nc, store=JetStreamEventStore(nc), engine=engine)
@@ -71,6 +88,7 @@ class Runtime:
             reactor = Reactor(nc=nc, reaction=make(runtime), max_attempts=settings.projection_max_attempts)
             await reactor.start()
             runtime.reactors[reactor.reaction.name] = reactor
+        await runtime.wait_subscribed()
         return runtime
 
     async def caught_up(self, projection: str, position: int | None = None, *, timeout: float) -> bool:
@@ -84,6 +102,19 @@ class Runtime:
         except TimeoutError:
             return False
         return True
+
+    async def wait_subscribed(self, *, timeout: float = SUBSCRIBE_TIMEOUT_S) -> None:
+        """Started means consuming: an event acknowledged now reaches every read model of this service.
+
+        Without this a service answered requests (and `rollout up` printed its banner)
+        while its consumers were still being created, and a reference to another
+        service's just-created aggregate failed for that long.
+        """
+        consumers = [*self.runners.values(), *self.reactors.values()]
+        subscribed = await asyncio.gather(*(c.wait_subscribed(timeout=timeout) for c in consumers))
+        for consumer, ok in zip(consumers, subscribed, strict=True):
+            if not ok:  # still retrying (logged); /readyz says so until it succeeds
+                log.warning("%s: not subscribed after %.0f s; starting anyway", consumer.name, timeout)
 
     async def stop(self) -> None:
         for reactor in self.reactors.values():

@@ -19,7 +19,14 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from sqlalchemy import Engine
 
-from shared.consumers import BackgroundConsumer, bounded, dead_letter, failure_reason, stream_sequence
+from shared.consumers import (
+    BackgroundConsumer,
+    add_consumer,
+    bounded,
+    dead_letter,
+    failure_reason,
+    stream_sequence,
+)
 from shared.events import RecordedEvent
 from shared.eventstore.streams import stream_name
 from shared.projections import store
@@ -63,14 +70,15 @@ class ProjectionRunner(BackgroundConsumer):
         last = (await self.js.stream_info(self._stream)).state.last_seq
         dead = await asyncio.to_thread(store.dead_letter_count, self.engine, self.projection.name)
         return {"position": self.position, "stream_last": last, "lag": max(last - self.position, 0),
-                "dead_letters": dead, "running": self.running}
+                "dead_letters": dead, "running": self.consuming}
 
     async def _subscribe(self) -> nats.js.JetStreamContext.PullSubscription:
         self.position = await asyncio.to_thread(store.checkpoint, self.engine, self.projection.name)
         with contextlib.suppress(NotFoundError):
             await self.js.delete_consumer(self._stream, self._durable)
-        await self.js.add_consumer(
-            self._stream,
+        await add_consumer(
+            self.js,
+            self.projection.stream,
             ConsumerConfig(
                 durable_name=self._durable,
                 ack_policy=AckPolicy.EXPLICIT,

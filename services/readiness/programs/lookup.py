@@ -1,4 +1,4 @@
-"""The playbooks a request needs: only the programs it names, waiting (bounded) for one readiness has not seen yet."""
+"""The playbooks a request needs: only the programs it names, each known the moment waves has acknowledged it."""
 
 from __future__ import annotations
 
@@ -8,19 +8,19 @@ from collections.abc import Iterable
 from services.readiness.programs.playbooks import ProgramPlaybooks
 from services.readiness.programs.projections import ProgramsProjection
 from services.readiness.programs.views import playbooks_of
-from shared.app import SETTLE_S
+from shared.references import Reference, wait_until_known
 from shared.runtime import Runtime
+
+PROGRAMS = Reference(service="waves", aggregate="program", projection=ProgramsProjection.name)
 
 
 async def playbooks_for(runtime: Runtime, org: str, program_ids: Iterable[str | None]) -> ProgramPlaybooks:
-    """The playbooks of `program_ids` (None: the default); an id readiness does not know yet is waited for.
-
-    Waves owns programs: one it has acknowledged may not be projected here yet, so before
-    calling it unknown we let the programs projection reach the end of waves' stream.
-    """
+    """The playbooks of `program_ids` (None: the default); a program readiness has not projected yet is looked
+    up in waves' stream and waited for, so a program waves acknowledged is valid at once."""
     wanted = {p for p in program_ids if p is not None}
     found = await asyncio.to_thread(playbooks_of, runtime.engine, org=org, program_ids=wanted)
-    if all(p in found for p in wanted):
+    missing = [p for p in wanted if p not in found]
+    known = [await wait_until_known(runtime, PROGRAMS, org=org, aggregate_id=p) for p in missing]
+    if not any(known):
         return found
-    await runtime.caught_up(ProgramsProjection.name, timeout=SETTLE_S)
     return await asyncio.to_thread(playbooks_of, runtime.engine, org=org, program_ids=wanted)
