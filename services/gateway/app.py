@@ -33,8 +33,8 @@ from services.gateway.openapi import CombinedSchema
 from services.gateway.proxy import new_client
 from services.gateway.routes import policy
 from shared.app import create_service_app
-from shared.audit.contract import audit_stream
-from shared.audit.trail import AuditTrail
+from shared.contracts.gateway import audit_stream
+from services.gateway.audit.trail import AuditTrail
 from shared.projections.base import Projection
 from shared.runtime import Runtime
 

@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import NoDecode
 
-from shared.audit.contract import SEVEN_YEARS_DAYS
+from shared.contracts.gateway import SEVEN_YEARS_DAYS
 from shared.config import service_settings
 
 _Base = service_settings("gateway", 8000)

@@ -66,7 +66,7 @@ def audit_verify(
     org: Annotated[str | None, typer.Option(help="Only this organisation's chain (default: every org)")] = None,
 ) -> None:
     """Recompute every audit chain from the stream; exit 1 naming the first broken entry of a chain."""
-    from shared.audit.verify import verify_at
+    from services.gateway.audit.verify import verify_at
 
     reports = asyncio.run(verify_at(PlatformSettings().nats_url, org=org))
     for report in reports:

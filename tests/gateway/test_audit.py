@@ -15,9 +15,9 @@ import nats
 from typer.testing import CliRunner
 
 from services.gateway.app import create_app
-from shared.audit.contract import STREAM, trail_subject
-from shared.audit.trail import read_entries
-from shared.audit.verify import verify_trails
+from shared.contracts.gateway import STREAM, trail_subject
+from services.gateway.audit.trail import read_entries
+from services.gateway.audit.verify import verify_trails
 from shared.auth import issue_token
 from shared.cli.main import app as rollout
 from shared.config import PlatformSettings

@@ -26,7 +26,7 @@ from services.gateway.access.policy import Match, NoMatch, Policy, denial
 from services.gateway.access.ratelimit import TokenBuckets
 from services.gateway.access.sessions import SessionIdle, SessionTracker
 from services.gateway.routes import API_PREFIX
-from shared.audit.trail import AuditTrail
+from services.gateway.audit.trail import AuditTrail
 from shared.auth import AuthError, AuthUnavailable, Principal, TokenVerifier, bearer_token
 from shared.events import Metadata
 from shared.http import error_response, unauthenticated

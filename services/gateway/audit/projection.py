@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, SQLModel
 
 from services.gateway.audit.models import AuditRow
-from shared.audit.contract import SERVICE, AuditRecorded
+from shared.contracts.gateway import SERVICE, AuditRecorded
 from shared.contracts.base import parse
 from shared.events import RecordedEvent
 

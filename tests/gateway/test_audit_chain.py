@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared.audit.chain import GENESIS, Head, digest, link, verify
+from services.gateway.audit.chain import GENESIS, Head, digest, link, verify
 
 
 def chain(count: int, *, first: Head = Head()) -> list[tuple[int, dict[str, Any]]]:

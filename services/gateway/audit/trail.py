@@ -19,8 +19,8 @@ from nats.aio.client import Client
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from shared.audit.chain import Head, link
-from shared.audit.contract import STREAM, AuditRecorded, trail_ref, trail_subject
+from services.gateway.audit.chain import Head, link
+from shared.contracts.gateway import STREAM, AuditRecorded, trail_ref, trail_subject
 from shared.events import Metadata, NewEvent
 from shared.eventstore.base import ConcurrencyConflict, Revision
 from shared.eventstore.jetstream import JetStreamEventStore

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from nats.aio.client import Client
 
-from shared.audit.chain import Break, ChainVerifier
-from shared.audit.trail import read_entries
+from services.gateway.audit.chain import Break, ChainVerifier
+from services.gateway.audit.trail import read_entries
 
 
 @dataclass
