@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import BadRequestError
 from nats.js.kv import KeyValue
@@ -25,7 +25,9 @@ from services.gateway.access.ratelimit import TokenBuckets
 from services.gateway.access.sessions import BUCKET, SessionTracker
 from services.gateway.api import downstream_health, proxy, public
 from services.gateway.audit.api import router as audit_router
+from services.gateway.audit.key import audit_key
 from services.gateway.audit.projection import AuditProjection
+from services.gateway.audit.trail import AuditTrail
 from services.gateway.compose.api import router as compose_router
 from services.gateway.config import GatewaySettings
 from services.gateway.live.api import router as live_router
@@ -34,13 +36,22 @@ from services.gateway.proxy import new_client
 from services.gateway.routes import policy
 from shared.app import create_service_app
 from shared.contracts.gateway import audit_stream
-from services.gateway.audit.trail import AuditTrail
 from shared.projections.base import Projection
 from shared.runtime import Runtime
 
 
-def projections() -> list[Projection]:
-    return [AuditProjection()]
+def projections(settings: GatewaySettings | None = None) -> list[Projection]:
+    """The gateway's read models (`rollout projections rebuild gateway` calls this without settings)."""
+    return [AuditProjection(audit_key(settings or GatewaySettings()))]
+
+
+async def audit_health(request: Request) -> tuple[bool, dict[str, object]]:
+    """The audit trail on /readyz: a replica that cannot store entries accepts no request, so it is unready."""
+    gate: Gatekeeper | None = getattr(request.app.state, "gatekeeper", None)
+    if gate is None:
+        return False, {"audit": {"status": "starting"}}
+    ready, report = await gate.trail.health()
+    return ready, {"audit": report}
 
 
 async def session_bucket(runtime: Runtime, settings: GatewaySettings) -> KeyValue:
@@ -64,6 +75,7 @@ def create_app(
 ) -> FastAPI:
     """Build the gateway; tests pass `transport` to stand in for the services and `clock` to age sessions."""
     settings = settings or GatewaySettings()
+    key = audit_key(settings)
 
     async def started(app: FastAPI, runtime: Runtime) -> None:
         # One pooled client for every forwarded request, open exactly as long as the app.
@@ -81,8 +93,7 @@ def create_app(
             verifier=app.state.verifier,
             sessions=sessions,
             buckets=TokenBuckets(rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst),
-            trail=AuditTrail(runtime.nc),
-            trail_ready=lambda: runtime.nc.is_connected,
+            trail=AuditTrail(runtime.nc, key=key, name=settings.audit_recorder),
         )
 
     async def stopping(app: FastAPI, _: Runtime) -> None:
@@ -94,11 +105,11 @@ def create_app(
         settings,
         title="DSO Rollout — gateway",
         routers=[audit_router, compose_router, live_router, proxy],  # the catch-all last
-        projections=projections(),
+        projections=projections(settings),
         on_started=started,
         on_stopping=stopping,
         streams=[audit_stream(retention_days=settings.audit_retention_days, replicas=settings.stream_replicas)],
-        readiness_checks=[downstream_health],
+        readiness_checks=[audit_health, downstream_health],
         middleware=[Middleware(Edge)],
         openapi_url=None,  # ours is the combined document, served by `public`
     )

@@ -19,7 +19,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from sqlalchemy import Engine
 
-from shared.consumers import BackgroundConsumer, bounded, dead_letter, failure_reason, stream_sequence
+from shared.consumers import BackgroundConsumer, as_event, bounded, dead_letter, failure_reason, stream_sequence
 from shared.events import RecordedEvent
 from shared.eventstore.streams import stream_name
 from shared.projections import store
@@ -88,7 +88,7 @@ class ProjectionRunner(BackgroundConsumer):
                 msgs = await bounded(sub.fetch(self.batch, timeout=1), timeout=3)
             except (nats.errors.TimeoutError, TimeoutError):
                 continue  # nothing new within the fetch window
-            events = [RecordedEvent.from_message(m.subject, m.headers or {}, m.data, stream_sequence(m)) for m in msgs]
+            events = [as_event(m, stream_sequence(m)) for m in msgs]
             try:
                 position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, events)
             except store.GapDetected:
