@@ -31,6 +31,7 @@ from services.gateway.audit.trail import AuditTrail
 from services.gateway.compose.api import router as compose_router
 from services.gateway.config import GatewaySettings
 from services.gateway.live.api import router as live_router
+from services.gateway.live.slots import StreamSlots
 from services.gateway.openapi import CombinedSchema
 from services.gateway.proxy import new_client
 from services.gateway.routes import policy
@@ -88,6 +89,7 @@ def create_app(
             await session_bucket(runtime, settings), idle_s=settings.session_idle_s,
             touch_s=settings.session_touch_s, clock=clock,
         )
+        app.state.stream_slots = StreamSlots(settings.max_streams_per_caller)
         app.state.gatekeeper = Gatekeeper(
             policy=policy(),
             verifier=app.state.verifier,
