@@ -35,13 +35,13 @@ async def test_a_client_request_id_is_bounded_before_it_is_echoed_logged_or_audi
     admin = bearer(token(org))
     async with serve(create_app(gateway_settings(), transport=service.transport())) as client:
         too_long = await client.get("/api/v1/readiness/matrix", headers=admin | {"X-Request-Id": "r" * 8000})
-        injected = await client.get("/api/v1/readiness/matrix", headers=admin | {"X-Request-Id": "a<script>"})
-        kept = await client.get("/api/v1/readiness/matrix", headers=admin | {"X-Request-Id": "req-42:retry/1"})
+        tabbed = await client.get("/api/v1/readiness/matrix", headers=admin | {"X-Request-Id": "a\tb"})
+        kept = await client.get("/api/v1/readiness/matrix", headers=admin | {"X-Request-Id": "req-42 retry/1"})
         audit = (await client.get("/api/v1/audit", headers=admin)).json()["entries"]
 
-    for refused in (too_long, injected):
+    for refused in (too_long, tabbed):
         assert refused.status_code == 400 and refused.json()["error"]["field"] == "X-Request-Id"
         assert len(refused.headers["X-Request-Id"]) == 26  # the gateway's own id, not the caller's
-    assert kept.status_code == 200 and kept.headers["X-Request-Id"] == "req-42:retry/1"
-    assert [e["request_id"] for e in audit] == ["req-42:retry/1"]
-    assert [r.headers["X-Request-Id"] for r in service.requests if r.url.path.startswith("/api")] == ["req-42:retry/1"]
+    assert kept.status_code == 200 and kept.headers["X-Request-Id"] == "req-42 retry/1"
+    assert [e["request_id"] for e in audit] == ["req-42 retry/1"]
+    assert [r.headers["X-Request-Id"] for r in service.requests if r.url.path.startswith("/api")] == ["req-42 retry/1"]
