@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from services.gateway.app import create_app
 from services.gateway.audit.chain import Head, link
+from services.gateway.audit.key import audit_key
+from services.gateway.audit.verify import verify_trails
 from shared.cli.main import app as rollout
 from shared.config import PlatformSettings
 from shared.contracts.gateway import STREAM
@@ -101,6 +103,8 @@ async def test_a_change_that_cannot_be_audited_is_refused_and_readyz_says_so(
             config.max_msgs = -1
             await js.update_stream(config)
             again = await client.post("/api/v1/locations", json={}, headers=admin)
+        # The failed batch ended its chain; entries go on in a new one, and every chain still verifies.
+        reports = await verify_trails(nc, key=audit_key(gateway_settings()), org=org)
     finally:
         await nc.close()
 
@@ -113,3 +117,5 @@ async def test_a_change_that_cannot_be_audited_is_refused_and_readyz_says_so(
     audit = unready.json()["audit"]
     assert audit["status"] == "failing" and "maximum messages" in audit["last_error"].lower()
     assert again.status_code == 201
+    assert [(r.broken, r.verifier.rejected_count) for r in reports] == [(None, 0)] * len(reports)
+    assert sum(r.verifier.count for r in reports) == 2 + 2  # the first change (intent, outcome), the last one
