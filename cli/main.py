@@ -77,14 +77,17 @@ def rebuild(service: Annotated[str, typer.Argument(help=f"One of: {', '.join(DEF
 def audit_verify(
     org: Annotated[str | None, typer.Option(help="Only this organisation's chain (default: every org)")] = None,
 ) -> None:
-    """Recompute every audit chain from the stream; exit 1 naming the first broken entry of a chain."""
-    from shared.audit.verify import verify_at
+    """Recompute every audit chain from the stream; exit 1 naming broken chains and rejected (forged) messages."""
+    from services.gateway.audit.key import audit_key
+    from services.gateway.audit.verify import verify_at
+    from services.gateway.config import GatewaySettings
 
-    settings = PlatformSettings()
-    reports = refuse_unsuitable_nats(lambda: asyncio.run(verify_at(settings.nats_url, org=org)))
+    settings = GatewaySettings()
+    reports = refuse_unsuitable_nats(
+        lambda: asyncio.run(verify_at(settings.nats_url, key=audit_key(settings), org=org)))
     for report in reports:
-        console.print(report.summary(), style="red" if report.broken else None, highlight=False, soft_wrap=True)
+        console.print(report.summary(), style="red" if report.failed else None, highlight=False, soft_wrap=True)
     if not reports:
         console.print("no audit entries", highlight=False)
-    if any(report.broken for report in reports):
+    if any(report.failed for report in reports):
         raise typer.Exit(1)

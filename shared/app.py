@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -16,7 +17,7 @@ from starlette.middleware import Middleware
 
 from shared.access import authorize
 from shared.aggregates import Context
-from shared.auth import CurrentPrincipal, Principal, TokenVerifier
+from shared.auth import AuthError, AuthUnavailable, CurrentPrincipal, Principal, TokenVerifier, bearer_token
 from shared.config import ServiceSettings
 from shared.errors import DomainError
 from shared.events import Metadata, new_id
@@ -40,9 +41,20 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+async def sees_details(request: Request) -> bool:
+    """Whether the caller may see readiness details (positions, lag, volumes): a super admin's valid token."""
+    verifier: TokenVerifier = request.app.state.verifier
+    try:
+        token = bearer_token(request)
+        principal = await asyncio.to_thread(verifier.verify, token) if verifier.fetches_keys else verifier.verify(token)
+    except (AuthError, AuthUnavailable):
+        return False
+    return principal.role == "super_admin"
+
+
 @health.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """NATS connected, the service's stream present, projections and reactors running (with their lag)."""
+    """Ready or not (status code and `status`); with a super admin's token also NATS, streams, projections, lag."""
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     if runtime is None:
         return JSONResponse({"status": "starting"}, status_code=503)
@@ -50,7 +62,8 @@ async def readyz(request: Request) -> JSONResponse:
     for check in request.app.state.readiness_checks:
         extra_ready, extra = await check(request)
         ready, checks = ready and extra_ready, checks | extra
-    return JSONResponse({"status": "ready" if ready else "not_ready", **checks}, status_code=200 if ready else 503)
+    body = {"status": "ready" if ready else "not_ready"} | (checks if await sees_details(request) else {})
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 async def provision_streams(settings: ServiceSettings, streams: Sequence[StreamConfig]) -> None:

@@ -18,8 +18,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, Request
 
+from shared.claims import MAX_TOKEN_BYTES, InvalidClaims, strict_claims
 from shared.config import PlatformSettings
-from shared.events import InvalidSubjectToken, subject_token
+from shared.events import subject_token
 from shared.principal import ROLES, Principal
 
 PRIVATE_KEY = "dev-signing-key.pem"
@@ -72,6 +73,8 @@ def issue_token(
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     subject_token(org, name="org")
+    if ttl_s > settings.auth_max_token_lifetime_s:
+        raise ValueError(f"ttl must be at most {settings.auth_max_token_lifetime_s} s (AUTH_MAX_TOKEN_LIFETIME_S)")
     private = settings.auth_private_key_file or ensure_dev_keypair(settings.key_dir())[0]
     now = int(time.time()) if issued_at is None else issued_at
     claims: dict[str, Any] = {
@@ -126,6 +129,8 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         """The principal a token proves, or AuthError naming what is wrong with it (blocking on a JWKS fetch)."""
+        if len(token) > MAX_TOKEN_BYTES:
+            raise AuthError(f"token is larger than {MAX_TOKEN_BYTES} bytes")
         try:
             claims = jwt.decode(
                 token,
@@ -152,20 +157,23 @@ class TokenVerifier:
         return self._principal(claims)
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
-        role, org = _one_role(claims.get(self.settings.auth_role_claim)), claims.get(self.settings.auth_org_claim)
+        settings = self.settings
         try:
-            subject_token(str(org), name="org")
-        except InvalidSubjectToken as error:
-            raise AuthError(f"token org claim is invalid: {error}") from error
-        session = claims.get(self.settings.auth_session_claim)
+            valid = strict_claims(
+                claims, org_claim=settings.auth_org_claim, role_claim=settings.auth_role_claim,
+                session_claim=settings.auth_session_claim, max_lifetime_s=settings.auth_max_token_lifetime_s,
+                leeway_s=settings.auth_leeway_s,
+            )
+        except InvalidClaims as error:
+            raise AuthError(str(error)) from error
         return Principal(
-            subject=str(claims["sub"]),
-            org=str(org),
-            role=role,
-            regions=tuple(claims.get("regions") or ()),
-            locations=tuple(claims.get("locations") or ()),
-            session_id=str(session) if session else None,
-            issued_at=int(claims["iat"]) if isinstance(claims.get("iat"), int | float) else None,
+            subject=valid.sub,
+            org=valid.org,
+            role=_one_role(valid.role),
+            regions=tuple(valid.regions),
+            locations=tuple(valid.locations),
+            session_id=valid.sid,
+            issued_at=int(valid.iat) if valid.iat is not None else None,
         )
 
 

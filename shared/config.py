@@ -34,6 +34,8 @@ class PlatformSettings(BaseSettings):
     auth_private_key_file: Path | None = None
     auth_algorithms: list[str] = ["RS256", "ES256"]
     auth_leeway_s: int = 30
+    # A token whose `exp` lies further ahead than this (plus leeway) is refused: no everlasting tokens.
+    auth_max_token_lifetime_s: int = Field(24 * 3600, gt=0)
     auth_jwks_cache_s: float = Field(300, gt=0, description="how long fetched JWKS keys are trusted before a refetch")
     # An unknown `kid` refetches the key set at most this often, so garbage tokens cannot flood the IdP.
     auth_jwks_cooldown_s: float = Field(30, ge=0)

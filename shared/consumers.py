@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Coroutine
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from nats.aio.msg import Msg
@@ -17,7 +18,7 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 from nats.js.errors import NotFoundError
 
-from shared.events import RecordedEvent
+from shared.events import AggregateRef, RecordedEvent
 from shared.eventstore.streams import DEAD_LETTER_STREAM, ensure_stream, stream_config, stream_name
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,19 @@ def stream_sequence(msg: Msg) -> int:
     if len(tokens) >= 11:
         return int(tokens[7])
     return int(msg.metadata.sequence.stream)
+
+
+def as_event(msg: Msg, sequence: int) -> RecordedEvent:
+    """The stored event behind a message; one that is not an event (no envelope, not JSON) becomes an empty
+    event of its subject, so its consumer rejects (or dead-letters) that one message instead of wedging on it."""
+    try:
+        return RecordedEvent.from_message(msg.subject, msg.headers or {}, msg.data, sequence)
+    except (KeyError, ValueError) as error:
+        log.warning("message at stream sequence %s on %s is not an event: %s", sequence, msg.subject, error)
+        tokens = [*msg.subject.split(".", 5), "?", "?", "?", "?", "?"][:6]
+        ref = AggregateRef.stored(*tokens[1:5])
+        return RecordedEvent(id=f"undecodable-{sequence}", type=tokens[5], source="unknown", ref=ref, version=0,
+                             time=datetime.now(UTC), data={}, sequence=sequence)
 
 
 def failure_reason(error: Exception) -> str:

@@ -19,6 +19,7 @@ from shared.auth import AuthError, AuthUnavailable, Forbidden
 from shared.errors import DomainError
 from shared.events import InvalidSubjectToken, new_id
 from shared.eventstore.base import ConcurrencyConflict, StoreUnavailable
+from shared.headers import header_problem
 
 log = logging.getLogger(__name__)
 REQUEST_ID = "x-request-id"
@@ -123,6 +124,10 @@ def install_request_context(app: FastAPI) -> None:
 
     @app.middleware("http")
     async def _context(request: Request, call_next: Any) -> Any:
+        problem = header_problem(request.scope["headers"])
+        if problem is not None:
+            name, message = problem
+            return error_response(400, "invalid_header", message, field=name, headers={REQUEST_ID: new_id()})
         request_id = request.headers.get(REQUEST_ID) or new_id()
         request.state.request_id = request_id
         trace.get_current_span().set_attribute("dso.request_id", request_id)

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import BadRequestError
 from nats.js.kv import KeyValue
@@ -25,7 +25,9 @@ from services.gateway.access.edge import Edge, Gatekeeper
 from services.gateway.access.ratelimit import TokenBuckets
 from services.gateway.access.sessions import BUCKET, SessionTracker
 from services.gateway.audit.api import router as audit_router
+from services.gateway.audit.key import audit_key
 from services.gateway.audit.projection import AuditProjection
+from services.gateway.audit.trail import AuditTrail
 from services.gateway.catalog.api import router as catalog_router
 from services.gateway.catalog.openapi import CombinedSchema
 from services.gateway.compose.api import router as compose_router
@@ -34,16 +36,26 @@ from services.gateway.forwarding.api import router as forwarding_router
 from services.gateway.forwarding.forward import new_client
 from services.gateway.health import downstream_health
 from services.gateway.live.api import router as live_router
+from services.gateway.live.slots import StreamSlots
 from shared.access.policy import policy
 from shared.app import include_api, provision_streams, running, service_app
-from shared.audit.contract import audit_stream
-from shared.audit.trail import AuditTrail
+from shared.contracts.gateway import audit_stream
 from shared.projections.base import Projection
 from shared.runtime import Runtime
 
 
-def projections() -> list[Projection]:
-    return [AuditProjection()]
+def projections(settings: GatewaySettings | None = None) -> list[Projection]:
+    """The gateway's read models (`rollout projections rebuild gateway` calls this without settings)."""
+    return [AuditProjection(audit_key(settings or GatewaySettings()))]
+
+
+async def audit_health(request: Request) -> tuple[bool, dict[str, object]]:
+    """The audit trail on /readyz: a replica that cannot store entries accepts no request, so it is unready."""
+    gate: Gatekeeper | None = getattr(request.app.state, "gatekeeper", None)
+    if gate is None:
+        return False, {"audit": {"status": "starting"}}
+    ready, report = await gate.trail.health()
+    return ready, {"audit": report}
 
 
 async def session_bucket(runtime: Runtime, settings: GatewaySettings) -> KeyValue:
@@ -67,13 +79,14 @@ def create_app(
 ) -> FastAPI:
     """Build the gateway; tests pass `transport` to stand in for the services and `clock` to age sessions."""
     settings = settings or GatewaySettings()
+    key = audit_key(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The audit stream first: the audit projection reads it from the start.
         await provision_streams(settings, [audit_stream(retention_days=settings.audit_retention_days,
                                                         replicas=settings.stream_replicas)])
-        async with running(app, settings, projections()) as runtime:
+        async with running(app, settings, projections(settings)) as runtime:
             # One pooled client for every forwarded request, open exactly as long as the app.
             async with new_client(settings, transport) as client:
                 app.state.http = client
@@ -85,20 +98,20 @@ def create_app(
                     await session_bucket(runtime, settings), idle_s=settings.session_idle_s,
                     touch_s=settings.session_touch_s, clock=clock,
                 )
+                app.state.stream_slots = StreamSlots(settings.max_streams_per_caller)
                 app.state.gatekeeper = Gatekeeper(
                     policy=policy(),
                     verifier=app.state.verifier,
                     sessions=sessions,
                     buckets=TokenBuckets(rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst),
-                    trail=AuditTrail(runtime.nc),
-                    trail_ready=lambda: runtime.nc.is_connected,
+                    trail=AuditTrail(runtime.nc, key=key, name=settings.audit_recorder),
                 )
                 yield
 
     # Ours is the combined OpenAPI document, served by the catalog router.
     app = service_app(settings, title="DSO Rollout — gateway", lifespan=lifespan, middleware=[Middleware(Edge)],
                       openapi_url=None)
-    app.state.readiness_checks = (downstream_health,)
+    app.state.readiness_checks = (audit_health, downstream_health)
     include_api(app, [audit_router, compose_router, live_router, forwarding_router])  # the catch-all last
     app.include_router(catalog_router)
     if settings.cors_origins:  # outermost: preflights and every error answer carry the CORS headers

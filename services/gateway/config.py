@@ -7,13 +7,14 @@ not the gateway; the limits are the gateway's own (`GATEWAY_...`).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from shared.audit.contract import SEVEN_YEARS_DAYS
 from shared.config import ServiceSettings, own, own_database
+from shared.contracts.gateway import SEVEN_YEARS_DAYS
 
 
 def _own(name: str) -> AliasChoices:
@@ -49,6 +50,13 @@ class GatewaySettings(ServiceSettings):
     # Frontend origins allowed by CORS (comma-separated or a JSON list); none = no CORS headers at all.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_own("cors_origins"))
     audit_retention_days: int = Field(SEVEN_YEARS_DAYS, ge=1, validation_alias=_own("audit_retention_days"))
+    # The key of the audit chain's HMAC (production: from the secret store); unset = a dev key under var/keys/.
+    audit_key: SecretStr | None = Field(None, validation_alias=_own("audit_key"))
+    audit_key_file: Path | None = Field(None, validation_alias=_own("audit_key_file"))
+    # Names this replica's audit chains (`<name>-<ULID of the process start>`), e.g. the pod name.
+    audit_recorder: str = Field("gateway", pattern=r"^[A-Za-z0-9_-]{1,40}$", validation_alias=_own("audit_recorder"))
+    # Live event streams one caller (org + user) may hold open on one replica at once.
+    max_streams_per_caller: int = Field(5, ge=1, validation_alias=_own("max_streams_per_caller"))
     sse_retry_ms: int = Field(2000, ge=0, validation_alias=_own("sse_retry_ms"))
 
     @field_validator("cors_origins", mode="before")

@@ -50,7 +50,6 @@ CLOUDEVENTS_HEADERS: dict[str, Any] = {
 
 def contracts() -> list[type[DomainEvent]]:
     """Every published event, in a stable order (importing the modules registers them)."""
-    import shared.audit.contract
     import shared.contracts  # noqa: F401
 
     return sorted(registered(), key=lambda cls: (cls.service, cls.aggregate, cls.event_type()))

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from shared.consumers import (
     BackgroundConsumer,
     add_consumer,
+    as_event,
     bounded,
     dead_letter,
     failure_reason,
@@ -96,7 +97,7 @@ class ProjectionRunner(BackgroundConsumer):
                 msgs = await bounded(sub.fetch(self.batch, timeout=1), timeout=3)
             except (nats.errors.TimeoutError, TimeoutError):
                 continue  # nothing new within the fetch window
-            events = [RecordedEvent.from_message(m.subject, m.headers or {}, m.data, stream_sequence(m)) for m in msgs]
+            events = [as_event(m, stream_sequence(m)) for m in msgs]
             try:
                 position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, events)
             except store.GapDetected:

@@ -65,9 +65,11 @@ def test_readme_calls_work_through_the_gateway(stack: dict[str, str]) -> None:
 
 
 def test_every_service_is_healthy_and_ready(stack: dict[str, str]) -> None:
+    auth = {"Authorization": f"Bearer {dev_token(stack, '--org', 'demo', '--role', 'super_admin')}"}
     for name in ("readiness", "waves", "training", "metrics", "gateway"):
         url = f"http://127.0.0.1:{stack[f'{name.upper()}_PORT']}"
         assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
-        ready = httpx.get(f"{url}/readyz")
+        assert httpx.get(f"{url}/readyz").json() == {"status": "ready"}  # details need a super admin
+        ready = httpx.get(f"{url}/readyz", headers=auth)
         assert ready.status_code == 200, f"{name}: {ready.text}"
         assert ready.json()["nats"] == "connected"

@@ -16,11 +16,12 @@ from typer.testing import CliRunner
 
 from cli.main import app as rollout
 from services.gateway.app import create_app
-from shared.audit.contract import STREAM, trail_subject
-from shared.audit.trail import read_entries
-from shared.audit.verify import verify_trails
+from services.gateway.audit.key import audit_key
+from services.gateway.audit.trail import read_entries
+from services.gateway.audit.verify import verify_trails
 from shared.auth import issue_token
 from shared.config import PlatformSettings
+from shared.contracts.gateway import STREAM, trail_subject
 from tests.conftest import bearer, serve
 from tests.gateway.conftest import Recorder
 
@@ -61,6 +62,7 @@ async def test_every_decision_is_chained_and_only_its_orgs_super_admins_read_it(
                               path="/api/v1/loc")).json()
         first_page = (await audit(limit=2, path="/api/v1/locations")).json()
         second_page = (await audit(limit=2, path="/api/v1/locations", before=first_page["next_before"])).json()
+        third_page = (await audit(limit=2, path="/api/v1/locations", before=second_page["next_before"])).json()
         empty = (await audit(until=started.isoformat())).json()
         as_provider = await client.get("/api/v1/audit", headers=provider)
         other_admin = await client.get(
@@ -72,23 +74,30 @@ async def test_every_decision_is_chained_and_only_its_orgs_super_admins_read_it(
         )
 
     entries = everything["entries"]
-    assert [e["request_id"] for e in entries] == ["req-scope", "req-role", "req-read", "req-create"]  # newest first
-    create = entries[-1]
+    # Newest first; the change left its intent (before it was forwarded) and its outcome.
+    assert [(e["request_id"], e["phase"]) for e in entries] == [
+        ("req-scope", "outcome"), ("req-role", "outcome"), ("req-read", "outcome"),
+        ("req-create", "outcome"), ("req-create", "intent"),
+    ]
+    intent, create = entries[-1], entries[-2]
     assert {k: create[k] for k in ("actor", "role", "method", "path", "route", "permission", "target")} == {
         "actor": "ada", "role": "super_admin", "method": "POST", "path": "/api/v1/locations",
         "route": "/api/v1/locations", "permission": "locations:register", "target": "readiness",
     }
-    assert (create["decision"], create["status"], create["org"], create["index"]) == ("allow", 201, org, 1)
-    assert create["prev_hash"] == "0" * 64 and entries[-2]["prev_hash"] == create["hash"]
+    assert (intent["decision"], intent["status"], intent["org"], intent["index"]) == ("allow", None, org, 1)
+    assert (create["decision"], create["status"], create["org"], create["index"]) == ("allow", 201, org, 2)
+    assert intent["prev_hash"] == "0" * 64 and create["prev_hash"] == intent["hash"]
     assert [(e["request_id"], e["status"]) for e in denied["entries"]] == [("req-scope", 403), ("req-role", 403)]
     reason = "permission locations:read on location L2 is outside the caller's locations"
     assert denied["entries"][0]["reason"] == reason
     assert [e["request_id"] for e in pats["entries"]] == ["req-read"]
-    assert [e["request_id"] for e in window["entries"]] == ["req-scope", "req-role", "req-read", "req-create"]
-    assert [e["request_id"] for e in first_page["entries"] + second_page["entries"]] == [
-        "req-scope", "req-role", "req-read", "req-create"
+    every_request = ["req-scope", "req-role", "req-read", "req-create", "req-create"]
+    assert [e["request_id"] for e in window["entries"]] == every_request
+    pages = [first_page, second_page, third_page]
+    assert [[e["request_id"] for e in page["entries"]] for page in pages] == [
+        every_request[:2], every_request[2:4], every_request[4:]
     ]
-    assert second_page["next_before"] is None and empty["entries"] == []
+    assert third_page["next_before"] is None and empty["entries"] == []
     assert as_provider.status_code == 403 and "audit:read" in as_provider.json()["error"]["message"]
     assert [e["request_id"] for e in other_admin.json()["entries"]] == ["req-other-org"]
     assert bad_outcome.status_code == 422 and bad_outcome.json()["error"]["field"] == "outcome"
@@ -98,7 +107,7 @@ async def test_every_decision_is_chained_and_only_its_orgs_super_admins_read_it(
     }
 
 
-async def test_replicas_extend_one_chain_and_verify_names_a_tampered_entry(
+async def test_each_replica_keeps_its_own_chain_and_verify_rejects_a_rewritten_entry(
     gateway_settings, platform: PlatformSettings, token, org
 ) -> None:
     settings = gateway_settings(audit_retention_days=30)
@@ -115,21 +124,24 @@ async def test_replicas_extend_one_chain_and_verify_names_a_tampered_entry(
     try:
         stream = (await nc.jetstream().stream_info(STREAM)).config
         assert (stream.max_age, stream.deny_delete, stream.deny_purge) == (30 * 86400, True, True)
-        [intact, _] = await verify_trails(nc)
-        assert (intact.org, intact.broken, intact.verifier.count) == (org, None, 30)
-        entries = [data async for _, _, data in read_entries(nc, org=org)]
-        assert [e["index"] for e in entries] == list(range(1, 31))  # two writers, one unforked chain
+        reports = await verify_trails(nc, key=audit_key(settings))
+        mine = [r for r in reports if r.org == org]
+        assert [(r.broken, r.verifier.count, r.verifier.rejected_count) for r in mine] == [(None, 15, 0)] * 2
+        assert all(r.recorder.startswith("gateway-") for r in reports)  # one chain per replica, none forked
+        entries = [(subject, data) async for subject, _, data in read_entries(nc, org=org)]
         # Someone with write access to NATS rewrites entry 7 (the stream refuses edits, so it is appended).
-        forged = entries[6] | {"actor": "someone-else"}
-        await nc.jetstream().publish(f"dso.{org}.audit.trail.gateway.AuditRecorded", json.dumps(forged).encode())
+        subject, seventh = next((subject, data) for subject, data in entries if data["index"] == 7)
+        forged = seventh | {"actor": "someone-else"}
+        await nc.jetstream().publish(subject, json.dumps(forged).encode())
     finally:
         await nc.close()
 
-    env = {"NATS_URL": platform.nats_url}
+    env = {"NATS_URL": platform.nats_url, "VAR_DIR": str(platform.var_dir)}
     broken = await asyncio.to_thread(CliRunner().invoke, rollout, ["audit", "verify", "--org", org], env=env)
     fine = await asyncio.to_thread(CliRunner().invoke, rollout, ["audit", "verify", "--org", f"{org}b"], env=env)
     assert broken.exit_code == 1, broken.output
-    assert f"{org}/gateway: BROKEN at entry 7 (stream sequence 32)" in broken.output
-    assert "hash does not match the entry's content (entry altered); 30 entries before it verified" in broken.output
-    assert fine.exit_code == 0 and f"{org}b/gateway: intact, 1 entries 1..1" in fine.output
+    recorder = subject.split(".")[4]
+    assert f"{org}/{recorder}: intact, 15 entries 1..15" in broken.output
+    assert "REJECTED stream sequence 32: hash does not verify under the audit key (forged or altered)" in broken.output
+    assert fine.exit_code == 0 and ": intact, 1 entries 1..1" in fine.output
     assert trail_subject(org) == f"dso.{org}.audit.trail.>"

@@ -144,3 +144,51 @@ async def test_an_idle_browser_session_loses_its_stream(gateway_settings, platfo
         rest = [message async for message in stream]  # the event wakes the stream, which ends
     await nc.close()
     assert [(m.event, m.data) for m in rest] == [("session_ended", {"reason": "session idle timeout; log in again"})]
+
+
+async def test_a_location_moved_out_of_a_regional_admins_regions_leaves_its_stream(
+    gateway_settings, readiness_url, token, org
+) -> None:
+    admin = token(org)
+    scores = {"it_infrastructure": 3, "staff_adaptability": 3, "patient_volume": 3, "tech_stack": 4, "champion": 3}
+    async with gateway_and_readiness(gateway_settings, readiness_url) as client:
+        a = await register(client, admin, "Location A", "north")
+        async with subscribed(client, token(org, "regional_admin", regions=("north",)), "readiness:0") as regional:
+            profile = f"/api/v1/locations/{a}/profile"
+            moved = await client.patch(profile, json={"region": "south"}, headers=bearer(admin))
+            assert moved.status_code == 200, moved.text
+            assessed = await client.put(
+                f"/api/v1/locations/{a}/assessment", json={"scores": scores, "assessor": "RM"}, headers=bearer(admin)
+            )
+            assert assessed.status_code == 200, assessed.text
+            c = await register(client, admin, "Location C", "north")
+            seen = await take(regional, 3)
+
+    assert [(m.event, m.data.get("data", m.data)["location_id"]) for m in seen] == [
+        ("LocationRegistered", a), ("out_of_scope", a), ("LocationRegistered", c)
+    ]
+    assert seen[1].data == {"location_id": a}  # nothing about where it went
+
+
+async def test_one_caller_holds_at_most_five_streams_at_once(
+    gateway_settings, platform: PlatformSettings, org
+) -> None:
+    executive = issue_token(platform, org=org, role="executive", subject="ada")
+    other = issue_token(platform, org=org, role="executive", subject="eve")
+    async with (
+        listening(create_app(gateway_settings())) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as client,
+        AsyncExitStack() as streams,
+    ):
+        for _ in range(5):
+            await streams.enter_async_context(subscribed(client, executive))
+        refused = await client.get(STREAM, headers=bearer(executive))
+        async with subscribed(client, other):  # another user has slots of their own
+            pass
+        await streams.aclose()  # the five close...
+        async with subscribed(client, executive):  # ...and their slots are free again
+            pass
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["error"] == {
+        "code": "too_many_streams", "message": "at most 5 event streams at once per user; close one first"
+    }

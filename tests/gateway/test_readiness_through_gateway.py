@@ -120,9 +120,14 @@ async def test_combined_openapi_describes_the_public_api(gateway_settings, readi
     assert catalog.status_code == 200 and catalog.json() == asyncapi()
 
 
-async def test_readyz_reports_each_downstream_and_stays_ready(gateway_settings, readiness_url) -> None:
+async def test_readyz_reports_each_downstream_and_stays_ready(gateway_settings, readiness_url, token, org) -> None:
     async with serve(create_app(gateway_settings(readiness_url=readiness_url))) as client:
-        response = await client.get("/readyz")
+        public = await client.get("/readyz")
+        response = await client.get("/readyz", headers=bearer(token(org, "super_admin")))
+        executive = await client.get("/readyz", headers=bearer(token(org, "executive")))
+        forged = await client.get("/readyz", headers=bearer("not.a.jwt"))
+    # Without a super admin's token: ready or not, nothing about streams, positions or other tenants' volume.
+    assert [(r.status_code, r.json()) for r in (public, executive, forged)] == [(200, {"status": "ready"})] * 3
     body = response.json()
     assert response.status_code == 200 and body["status"] == "ready"
     assert body["stream"]["name"] == "DSO_GATEWAY" and body["nats"] == "connected"

@@ -103,7 +103,7 @@ async def test_an_override_rescores_the_programs_locations_once(app, token, org)
         await overridden(app, org, program, IT_ROW_4_BANDWIDTH, 50, 2)
         assert await state(edge) == (4, 20, "wave-1", [*scored_once, "LocationScored", "LocationScored"])
 
-        ready = (await client.get("/readyz")).json()
+        ready = (await client.get("/readyz", headers=auth)).json()
         status = ready["reactors"][RescoreOnOverride.name]
         assert (status["running"], status["pending"], status["dead_letters"]) == (True, 0, 0)
         assert status["position"] == trigger.sequence + 1  # the second override, right after the first

@@ -1,19 +1,21 @@
 """The check every `/api/v1` request passes before any route runs, and the audit entry it leaves.
 
 In order: a valid token (401), the caller's rate (429), an idle browser session
-(401), a rule in the policy table (404/405), the rule's roles and scope (403), and
-for a change, a reachable audit trail (503: no unrecorded changes). Then the route
-runs, and the outcome status is chained into the audit trail before the response
-starts, so a client that saw a response can rely on its entry existing. Requests
-without a valid token are logged, not chained: their org is unknown.
+(401), a rule in the policy table (404/405), the rule's roles and scope (403). Audit
+fails closed: a change is forwarded only once its `intent` entry is stored (else
+503 `audit_unavailable`, nothing changed), and every answer's `outcome` entry is
+stored before the response starts; a read whose entry cannot be stored is answered
+503 instead. So nothing acknowledged goes unaudited. (A change whose outcome cannot
+be stored after it happened is answered truthfully: its intent is on record.)
+Requests without a valid token are logged, not chained: their org is unknown.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,8 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.access.ratelimit import TokenBuckets
 from services.gateway.access.sessions import SessionIdle, SessionTracker
+from services.gateway.audit.trail import AuditTrail, AuditUnavailable
 from shared.access.policy import API_PREFIX, Match, NoMatch, Policy, denial
-from shared.audit.trail import AuditTrail
 from shared.auth import AuthError, AuthUnavailable, Principal, TokenVerifier, bearer_token
 from shared.events import Metadata
 from shared.http import error_response, unauthenticated
@@ -49,10 +51,10 @@ class Gatekeeper:
 
     def __init__(
         self, *, policy: Policy, verifier: TokenVerifier, sessions: SessionTracker, buckets: TokenBuckets,
-        trail: AuditTrail, trail_ready: Callable[[], bool],
+        trail: AuditTrail,
     ) -> None:
         self.policy, self.verifier, self.sessions, self.buckets = policy, verifier, sessions, buckets
-        self.trail, self.trail_ready = trail, trail_ready
+        self.trail = trail
 
     async def authenticate(self, request: Request) -> Principal:
         token = bearer_token(request)
@@ -80,14 +82,13 @@ class Gatekeeper:
         reason = denial(found, principal)
         if reason:
             return Decision(found, error_response(403, "forbidden", reason), reason)
-        if request.method in CHANGES and not self.trail_ready():
-            message = "the audit trail is unavailable, so no change is accepted now; retry shortly"
-            refusal = error_response(503, "audit_unavailable", message, headers={"Retry-After": "1"})
-            return Decision(found, refusal, message)
         return Decision(found)
 
-    async def record(self, request: Request, principal: Principal, decision: Decision, status: int) -> None:
-        """Chain the request's entry; a failure is logged with the whole entry, never turned into an error."""
+    async def record(
+        self, request: Request, principal: Principal, decision: Decision, status: int | None, *,
+        phase: str = "outcome",
+    ) -> None:
+        """Chain the request's entry once stored; AuditUnavailable when it cannot be."""
         rule = decision.match.rule if decision.match else None
         request_id = getattr(request.state, "request_id", "")
         session = principal.session_id
@@ -102,6 +103,7 @@ class Gatekeeper:
             "permission": rule.permission if rule else None,
             "target": rule.service if rule else None,
             "decision": "deny" if decision.refusal is not None else "allow",
+            "phase": phase,
             "status": status,
             "reason": decision.reason,
             "request_id": request_id,
@@ -111,8 +113,14 @@ class Gatekeeper:
         meta = Metadata(correlation_id=request_id, traceparent=current_traceparent(), actor=actor)
         try:
             await self.trail.record(principal.org, fields, meta=meta)
-        except Exception:
-            log.exception("audit entry NOT recorded for org %s: %s", principal.org, fields)
+        except AuditUnavailable as error:
+            log.error("audit entry NOT recorded for org %s (%s): %s", principal.org, error, fields)
+            raise
+
+
+def audit_unavailable(error: AuditUnavailable) -> Response:
+    message = f"the audit trail cannot record this request ({error}), so it is not carried out; retry shortly"
+    return error_response(503, "audit_unavailable", message, headers={"Retry-After": "1"})
 
 
 def _no_route(request: Request, found: NoMatch) -> Decision:
@@ -156,29 +164,45 @@ class Edge:
         request.state.principal = principal
         decision = await gate.decide(request, principal)
         if decision.refusal is not None:
-            await gate.record(request, principal, decision, decision.refusal.status_code)
+            with contextlib.suppress(AuditUnavailable):  # refused either way; the failure is logged
+                await gate.record(request, principal, decision, decision.refusal.status_code)
             await decision.refusal(scope, receive, send)
             return
         assert decision.match is not None
         request.state.rule = decision.match.rule
+        if request.method in CHANGES:
+            try:
+                await gate.record(request, principal, decision, None, phase="intent")
+            except AuditUnavailable as error:
+                await audit_unavailable(error)(scope, receive, send)
+                return
         await self._run(scope, receive, send, gate=gate, request=request, principal=principal, decision=decision)
 
     async def _run(
         self, scope: Scope, receive: Receive, send: Send, *, gate: Gatekeeper, request: Request,
         principal: Principal, decision: Decision,
     ) -> None:
-        recorded = False
+        recorded = withheld = False
 
         async def send_after_recording(message: Message) -> None:
-            nonlocal recorded
+            nonlocal recorded, withheld
+            if withheld:  # the route's answer is dropped: a 503 went out in its place
+                return
             if message["type"] == "http.response.start" and not recorded:
                 recorded = True
-                await gate.record(request, principal, decision, message["status"])
+                try:
+                    await gate.record(request, principal, decision, message["status"])
+                except AuditUnavailable as error:
+                    if request.method not in CHANGES:  # a read changed nothing: refuse it rather than leave no trace
+                        withheld = True
+                        await audit_unavailable(error)(scope, receive, send)
+                        return
             await send(message)
 
         try:
             await self.app(scope, receive, send_after_recording)
         except Exception:
             if not recorded:
-                await gate.record(request, principal, decision, 500)
+                with contextlib.suppress(AuditUnavailable):
+                    await gate.record(request, principal, decision, 500)
             raise

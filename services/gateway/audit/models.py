@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 
 class AuditEntryBase(SQLModel):
-    index: int
+    index: int = Field(index=True)
     time: datetime = Field(index=True)
     actor: str = Field(index=True)
     role: str
@@ -19,11 +19,12 @@ class AuditEntryBase(SQLModel):
     permission: str | None = None
     target: str | None = None
     decision: str = Field(index=True)
-    status: int
+    phase: str = "outcome"
+    status: int | None = None
     reason: str | None = None
     request_id: str
     client: str | None = None
-    recorder: str
+    recorder: str = Field(index=True)
     prev_hash: str
     hash: str
 
@@ -31,7 +32,7 @@ class AuditEntryBase(SQLModel):
 class AuditRow(AuditEntryBase, table=True):
     """An entry as stored at `sequence` of DSO_AUDIT."""
 
-    __tablename__ = "gateway_audit"
+    __tablename__ = "gateway_audit_entries"
 
     sequence: int = Field(primary_key=True)
     org: str = Field(index=True)

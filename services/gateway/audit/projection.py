@@ -1,29 +1,67 @@
-"""Folds DSO_AUDIT into the `gateway_audit` table (rebuildable from the stream like any read model)."""
+"""Folds DSO_AUDIT into the audit table (rebuildable from the stream like any read model).
+
+Only genuine entries become rows: the keyed hash must verify, the org and recorder
+must be the ones the subject names, and an (org, recorder, index) already stored is a
+replayed copy. Anything else is skipped with a warning, never dead-lettered or
+retried: a forged message must neither appear in `GET /api/v1/audit` nor stall it.
+`rollout audit verify` reports what was skipped.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session, SQLModel
+import logging
 
+from sqlmodel import Session, SQLModel, col, select
+
+from services.gateway.audit.chain import forgery
 from services.gateway.audit.models import AuditRow
-from shared.audit.contract import SERVICE, AuditRecorded
-from shared.contracts.base import parse
+from services.gateway.audit.verify import chain_of
+from shared.contracts.gateway import SERVICE, AuditRecorded
 from shared.events import RecordedEvent
+
+log = logging.getLogger(__name__)
 
 
 class AuditProjection:
-    """One row per entry, keyed by stream sequence."""
+    """One row per genuine entry, keyed by stream sequence."""
 
-    name = "gateway-audit"
+    name = "gateway-audit-v2"  # v2: keyed entries with a phase; a new name replays the stream into the new table
     stream = SERVICE
     tables: tuple[type[SQLModel], ...] = (AuditRow,)
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
 
     def apply(self, session: Session, event: RecordedEvent) -> None:
         self.apply_many(session, [event])
 
     def apply_many(self, session: Session, events: list[RecordedEvent]) -> None:
-        rows = []
+        rows: dict[tuple[str, str, int], AuditRow] = {}
         for event in events:
-            entry = parse(event)
-            if isinstance(entry, AuditRecorded):
-                rows.append(AuditRow(sequence=event.sequence, org=event.ref.org, **entry.model_dump(exclude={"org"})))
-        session.add_all(rows)
+            org, recorder = chain_of(event.subject)
+            reason = forgery(event.data, self.key, org=org, recorder=recorder)
+            if reason is None and event.type != AuditRecorded.event_type():
+                reason = f"event type {event.type} is not an audit entry"
+            if reason is not None:
+                log.warning("audit message at stream sequence %s skipped: %s", event.sequence, reason)
+                continue
+            entry = AuditRecorded.model_validate(event.data)
+            place = (org, recorder, entry.index)
+            if place not in rows:
+                rows[place] = AuditRow(sequence=event.sequence, **entry.model_dump(exclude={"org"}), org=org)
+        for place in _stored(session, list(rows)):
+            log.warning("audit entry %s of %s/%s replayed; skipped", place[2], place[0], place[1])
+            del rows[place]
+        session.add_all(rows.values())
+
+
+def _stored(session: Session, places: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """Which of these (org, recorder, index) already have a row."""
+    found = []
+    for org, recorder in {(o, r) for o, r, _ in places}:
+        indexes = [i for o, r, i in places if (o, r) == (org, recorder)]
+        query = select(AuditRow.index).where(
+            AuditRow.org == org, AuditRow.recorder == recorder, col(AuditRow.index).in_(indexes)
+        )
+        found += [(org, recorder, index) for index in session.exec(query).all()]
+    return found

@@ -12,6 +12,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from services.gateway.access.sessions import SessionTracker
 from services.gateway.deps import ClientDep, SettingsDep
 from services.gateway.live.cursor import InvalidCursor, parse
+from services.gateway.live.slots import stream_slot
 from services.gateway.live.stream import live_events, stream_ends
 from services.gateway.live.visibility import Visibility
 from shared.app import RuntimeDep
@@ -71,6 +72,7 @@ async def event_stream(
     start: Annotated[dict[str, int], Depends(start_positions)],
     visibility: Annotated[Visibility, Depends(caller_visibility)],
     sessions: Annotated[SessionTracker, Depends(session_tracker)],
+    _slot: Annotated[None, Depends(stream_slot)],
 ) -> AsyncIterable[ServerSentEvent]:
     """The caller's org's domain events as they are stored, filtered to its scope; `id` is the resume cursor."""
     stream = live_events(

@@ -24,6 +24,7 @@ from services.gateway.access.sessions import IDLE, SessionTracker
 from services.gateway.live.cursor import STREAMS, format_cursor
 from services.gateway.live.visibility import Visibility
 from shared.auth import Principal
+from shared.consumers import as_event
 from shared.events import RecordedEvent
 from shared.eventstore.streams import stream_name
 
@@ -88,10 +89,6 @@ async def follow(nc: Client, *, org: str, after: dict[str, int]) -> AsyncIterato
                 await subscription.unsubscribe()
 
 
-def recorded(msg: Msg) -> RecordedEvent:
-    return RecordedEvent.from_message(msg.subject, msg.headers or {}, msg.data, msg.metadata.sequence.stream)
-
-
 async def live_events(
     nc: Client, *, principal: Principal, start: dict[str, int], visibility: Visibility, sessions: SessionTracker,
     check_every_s: float, retry_ms: int,
@@ -111,7 +108,12 @@ async def live_events(
                 return
             if msg is None:
                 continue
-            event = recorded(msg)
+            event = as_event(msg, msg.metadata.sequence.stream)
             positions[service] = event.sequence
+            if event.version == 0:  # not an event (no envelope, not JSON): nothing to show
+                continue
             if visibility.admits(event.data):
                 yield ServerSentEvent(id=format_cursor(positions), event=event.type, data=envelope(service, event))
+            for location_id in sorted(visibility.take_departures()):
+                departed = {"location_id": location_id}
+                yield ServerSentEvent(id=format_cursor(positions), event="out_of_scope", data=departed)

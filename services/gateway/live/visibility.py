@@ -4,7 +4,9 @@ Org-wide roles see every event of their org. Below them an event is shown when
 it names (in `location_id`, `location_ids` or `region`) a location or region in
 the caller's scope, or when it names none (program-level facts, the same for
 everyone in the org). A regional admin's locations are those the readiness
-service lists for it at connect time, plus any registered in its regions later.
+service lists for it at connect time, plus any registered in (or moved to) its
+regions later, minus any moved out of them: from the move on, nothing of that
+location is shown (the stream says `out_of_scope` with its id, so a screen can drop it).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Visibility:
         self.everything = everything
         self.locations = set(locations)
         self.regions = frozenset(regions)
+        self.departed: set[str] = set()  # moved out of the caller's regions by the last event admitted or not
 
     @classmethod
     def of(cls, principal: Principal, region_locations: Iterable[str] = ()) -> Visibility:
@@ -47,4 +50,13 @@ class Visibility:
         if regions & self.regions:
             self.locations |= named  # a location registered in (or moved to) one of our regions
             return True
+        if regions and self.regions:  # placed in a region that is not ours: out of a regional admin's scope
+            self.departed = named & self.locations
+            self.locations -= named
+            return False
         return bool(named & self.locations)
+
+    def take_departures(self) -> set[str]:
+        """Locations the last event moved out of the caller's scope (each reported once)."""
+        departed, self.departed = self.departed, set()
+        return departed

@@ -1,4 +1,8 @@
-"""The published audit event and where it lives: `DSO_AUDIT`, `dso.<org>.audit.trail.<recorder>.AuditRecorded`.
+"""The gateway's audit event and where it lives: `DSO_AUDIT`, `dso.<org>.audit.trail.<recorder>.AuditRecorded`.
+
+Only the gateway publishes these subjects (see docs/ACCESS.md for the NATS
+permissions), and every entry's `hash` is keyed with the gateway's audit key, so an
+entry anyone else publishes does not verify and is shown nowhere.
 
 A stream of its own, not the gateway's: audit entries expire after the retention
 period (default 7 years, `max_age`), while the services' streams — the gateway's
@@ -12,6 +16,7 @@ from datetime import datetime
 from typing import ClassVar, Literal
 
 from nats.js.api import StreamConfig
+from pydantic import Field
 
 from shared.contracts.base import DomainEvent, register
 from shared.events import AggregateRef
@@ -24,15 +29,20 @@ SEVEN_YEARS_DAYS = 2557  # 7 x 365.25 days, rounded up
 
 
 class AuditRecorded(DomainEvent):
-    """An access decision at the edge (allow or deny) and its outcome, chained to the entry before it."""
+    """An access decision at the edge (allow or deny) and its outcome, chained to the entry before it.
+
+    A change leaves two entries: `phase: intent` (admitted, recorded before it is
+    forwarded; `status` null) and `phase: outcome` (with the status). Everything else
+    leaves one `outcome` entry, written before the response starts.
+    """
 
     service: ClassVar[str] = SERVICE
     aggregate: ClassVar[str] = "trail"
-    id_description: ClassVar[str] = "The recorder that keeps this chain (gateway)"
+    id_description: ClassVar[str] = "The recorder that keeps this chain: one gateway process (gateway-<ULID>)"
 
     index: int
-    prev_hash: str
-    hash: str
+    prev_hash: str = Field(description="`hash` of the entry before (64 zeros for entry 1)")
+    hash: str = Field(description="HMAC-SHA256 under the gateway's audit key of the canonical JSON without `hash`")
     time: datetime
     org: str
     actor: str
@@ -44,9 +54,10 @@ class AuditRecorded(DomainEvent):
     permission: str | None = None
     target: str | None = None
     decision: Literal["allow", "deny"]
-    status: int
+    phase: Literal["intent", "outcome"] = "outcome"
+    status: int | None = None
     reason: str | None = None
-    request_id: str
+    request_id: str = Field(max_length=128)
     client: str | None = None
     recorder: str
 
@@ -54,8 +65,8 @@ class AuditRecorded(DomainEvent):
 register(AuditRecorded)
 
 
-def trail_ref(org: str, recorder: str = "gateway") -> AggregateRef:
-    """One chain per org and recorder: every gateway replica appends to the same one."""
+def trail_ref(org: str, recorder: str) -> AggregateRef:
+    """One chain per org and recorder (a gateway process): each has exactly one writer."""
     return AggregateRef(org, SERVICE, "trail", recorder)
 
 

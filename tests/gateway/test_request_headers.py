@@ -1,0 +1,47 @@
+"""Headers the gateway reads or forwards: a non-ASCII or unbounded value is a 400 naming the header, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.gateway.app import create_app
+from tests.conftest import bearer, serve
+from tests.gateway.conftest import Recorder
+
+
+@pytest.mark.parametrize("header", ["X-Request-Id", "Idempotency-Key", "Accept", "Content-Type", "Last-Event-ID"])
+async def test_a_non_ascii_header_is_a_400_naming_it_and_nothing_is_forwarded(
+    gateway_settings, token, org, header: str
+) -> None:
+    service = Recorder()
+    async with serve(create_app(gateway_settings(), transport=service.transport())) as client:
+        answers = [
+            await client.request(method, "/api/v1/locations", content=b"{}",
+                                 headers=bearer(token(org)) | {header: "caf\u00e9 \u2603".encode()})
+            for method in ("GET", "POST")
+        ]
+    for answer in answers:
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"] == {
+            "code": "invalid_header", "message": f"{header} must be visible ASCII characters only", "field": header,
+        }
+    assert service.requests == []
+
+
+async def test_a_client_request_id_is_bounded_before_it_is_echoed_logged_or_audited(
+    gateway_settings, token, org
+) -> None:
+    service = Recorder()
+    admin = bearer(token(org))
+    async with serve(create_app(gateway_settings(), transport=service.transport())) as client:
+        too_long = await client.get("/api/v1/readiness/matrix", headers=admin | {"X-Request-Id": "r" * 8000})
+        tabbed = await client.get("/api/v1/readiness/matrix", headers=admin | {"X-Request-Id": "a\tb"})
+        kept = await client.get("/api/v1/readiness/matrix", headers=admin | {"X-Request-Id": "req-42 retry/1"})
+        audit = (await client.get("/api/v1/audit", headers=admin)).json()["entries"]
+
+    for refused in (too_long, tabbed):
+        assert refused.status_code == 400 and refused.json()["error"]["field"] == "X-Request-Id"
+        assert len(refused.headers["X-Request-Id"]) == 26  # the gateway's own id, not the caller's
+    assert kept.status_code == 200 and kept.headers["X-Request-Id"] == "req-42 retry/1"
+    assert [e["request_id"] for e in audit] == ["req-42 retry/1"]
+    assert [r.headers["X-Request-Id"] for r in service.requests if r.url.path.startswith("/api")] == ["req-42 retry/1"]
