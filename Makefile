@@ -25,7 +25,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy shared services
 
-bench: install  ## append and rebuild vs raw nats-py baselines; writes var/bench/results.json
+bench: install  ## append, rebuild and the request path vs bare baselines; writes var/bench/results.json
+	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python -m bench.run
 
 clean:
