@@ -12,7 +12,7 @@ from nats.js.api import StreamConfig
 from sqlalchemy import Engine
 from starlette.middleware import Middleware
 
-from shared.auth import Principal, TokenVerifier, current_principal
+from shared.auth import CachingTokenVerifier, Principal, current_principal
 from shared.config import ServiceSettings
 from shared.errors import DomainError
 from shared.events import Metadata, new_id
@@ -101,7 +101,7 @@ def create_service_app(
     setup_tracing(settings.service, settings.otel_exporter)
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, openapi_url=openapi_url)
     app.state.settings = settings
-    app.state.verifier = TokenVerifier(settings)
+    app.state.verifier = CachingTokenVerifier(settings)
     app.state.readiness_checks = tuple(readiness_checks)
     install_error_handlers(app)
     for item in reversed(middleware):  # Starlette wraps the last added outermost; keep the given order
