@@ -27,7 +27,8 @@ lint: install
 	$(BIN)/mypy shared services cli
 	$(BIN)/lint-imports
 
-bench: install  ## append and rebuild vs raw nats-py baselines; writes var/bench/results.json
+bench: install  ## append, rebuild and the request path vs bare baselines; writes var/bench/results.json
+	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python -m bench.run
 
 clean:

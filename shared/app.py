@@ -17,7 +17,15 @@ from starlette.middleware import Middleware
 
 from shared.access import authorize
 from shared.aggregates import Context
-from shared.auth import AuthError, AuthUnavailable, CurrentPrincipal, Principal, TokenVerifier, bearer_token
+from shared.auth import (
+    AuthError,
+    AuthUnavailable,
+    CachingTokenVerifier,
+    CurrentPrincipal,
+    Principal,
+    TokenVerifier,
+    bearer_token,
+)
 from shared.config import ServiceSettings
 from shared.errors import DomainError
 from shared.events import Metadata, new_id
@@ -118,7 +126,7 @@ def service_app(
     setup_tracing(settings.service, settings.otel_exporter)
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, openapi_url=openapi_url)
     app.state.settings = settings
-    app.state.verifier = TokenVerifier(settings)
+    app.state.verifier = CachingTokenVerifier(settings)
     app.state.readiness_checks = ()
     install_error_handlers(app)
     for item in reversed(middleware):  # Starlette wraps the last added outermost; keep the given order

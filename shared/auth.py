@@ -9,7 +9,10 @@ never come from an unchecked header.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -205,3 +208,49 @@ async def current_principal(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+class VerifiedTokens:
+    """A bounded memory of verified tokens, so an RS256 signature is checked once per token, not per request.
+
+    Keyed by the whole token string (header, claims and signature): a token differing in
+    any byte is verified afresh. An entry is used only until the token's `exp` (without
+    the leeway) and at most `max_age_s` after it was verified, the time fetched signing
+    keys are trusted anyway. Failures are never remembered. Least recently used entries
+    go first when `max_entries` is reached.
+    """
+
+    def __init__(self, verify: Callable[[str], Principal], *, max_entries: int = 4096, max_age_s: float = 300,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._verify, self.max_entries, self.max_age_s, self._clock = verify, max_entries, max_age_s, clock
+        self._entries: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._lock = threading.Lock()  # verify runs on the event loop and, for JWKS, in worker threads
+
+    def verify(self, token: str) -> Principal:
+        """The principal of `token`: remembered while valid, else verified (and remembered on success)."""
+        now = self._clock()
+        with self._lock:
+            found = self._entries.get(token)
+            if found is not None and now < found[1]:
+                self._entries.move_to_end(token)
+                return found[0]
+        principal = self._verify(token)
+        claims = jwt.decode(token, options={"verify_signature": False})  # verified just above: only read `exp`
+        until = min(float(claims["exp"]), now + self.max_age_s)
+        with self._lock:
+            self._entries[token] = (principal, until)
+            self._entries.move_to_end(token)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return principal
+
+
+class CachingTokenVerifier(TokenVerifier):
+    """The TokenVerifier every service uses: its successful verifications remembered by `VerifiedTokens`."""
+
+    def __init__(self, settings: PlatformSettings, *, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(settings)
+        self._verified = VerifiedTokens(super().verify, max_age_s=settings.auth_jwks_cache_s, clock=clock)
+
+    def verify(self, token: str) -> Principal:
+        return self._verified.verify(token)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, make_url
+from sqlalchemy.pool import QueuePool
 from sqlmodel import create_engine
 
 
@@ -23,10 +25,29 @@ def _loads(value: Any) -> Any:
 JSON_CODEC: dict[str, Any] = {"json_serializer": _dumps, "json_deserializer": _loads}
 
 
+# Threads that may hold a read-model connection at once: AnyIO's worker threads (sync routes,
+# 40 by default) plus asyncio's default executor (`asyncio.to_thread`: projections, async routes).
+# A pool smaller than that overflows under load, and SQLAlchemy closes overflow connections on
+# return: each request then opened a file and ran its PRAGMAs again. SQLite connections are cheap
+# to keep, and the pool opens them only as concurrency reaches them.
+ANYIO_WORKER_THREADS = 40
+SQLITE_POOL_SIZE = ANYIO_WORKER_THREADS + min(32, (os.cpu_count() or 1) + 4)
+
+
+def _file_sqlite(url: str) -> bool:
+    database = make_url(url).database
+    return bool(database) and database != ":memory:" and "mode=memory" not in url
+
+
 def make_engine(url: str) -> Engine:
     """An engine tuned for the backend named by `url`."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **JSON_CODEC)
+        # A file database gets a pool as large as the threads that use it (see SQLITE_POOL_SIZE),
+        # so each connection is opened, and its PRAGMAs run, once per process.
+        pool: dict[str, Any] = (
+            {"poolclass": QueuePool, "pool_size": SQLITE_POOL_SIZE, "max_overflow": 8} if _file_sqlite(url) else {}
+        )
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool, **JSON_CODEC)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]

@@ -8,16 +8,27 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+THROUGHPUT = {"append", "rebuild"}
+REQUEST_PATH = {"get_location_gateway", "get_location_readiness", "post_location_gateway", "matrix_page"}
+SINGLE = {"propagation_waves_to_readiness", "publish_fsync_1", "publish_fsync_50"}
+MEMORY = {"rss_idle_readiness", "rss_idle_gateway", "rss_readiness_loaded"}
 
 
-def test_quick_benchmark_writes_both_metrics(tmp_path: Path) -> None:
+def test_quick_benchmark_writes_every_metric(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     command = [sys.executable, "-m", "bench.run", "--quick", "--out", str(out), "--workdir", str(tmp_path / "work")]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
 
     results = {row["metric"]: row for row in json.loads(out.read_text())}
-    assert set(results) == {"append", "rebuild", "propagation_p50", "propagation_p99"}
+    assert set(results) == THROUGHPUT | REQUEST_PATH | SINGLE | MEMORY
     for row in results.values():
-        assert row["unit"] == ("ms" if row["metric"].startswith("propagation") else "events/s")
-        assert row["ours"] > 0 and row["baseline"] >= 0 and row["ratio"] > 0
+        assert set(row) == {"metric", "ours", "baseline", "ratio", "unit", "p50", "p99"}
+        assert row["ours"] > 0, row
+    for metric in THROUGHPUT | REQUEST_PATH - {"matrix_page"} | MEMORY:
+        assert results[metric]["baseline"] > 0 and results[metric]["ratio"] > 0, results[metric]
+    for metric in REQUEST_PATH | {"propagation_waves_to_readiness", "publish_fsync_1"}:
+        assert 0 < results[metric]["p50"] <= results[metric]["p99"], results[metric]
+    assert {results[m]["unit"] for m in THROUGHPUT} == {"events/s"}
+    assert {results[m]["unit"] for m in REQUEST_PATH} == {"req/s"}
+    assert {results[m]["unit"] for m in MEMORY} == {"MB"}
