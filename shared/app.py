@@ -19,6 +19,7 @@ from shared.events import Metadata, new_id
 from shared.eventstore.base import EventStore
 from shared.eventstore.streams import ensure_stream
 from shared.http import install_error_handlers, install_request_context
+from shared.internal_auth import InternalCredentials
 from shared.logs import setup_logging
 from shared.projections.base import Projection
 from shared.runtime import ReactionFactory, Runtime, connect_nats
@@ -102,6 +103,7 @@ def create_service_app(
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, openapi_url=openapi_url)
     app.state.settings = settings
     app.state.verifier = TokenVerifier(settings)
+    app.state.internal = InternalCredentials.of(settings)
     app.state.readiness_checks = tuple(readiness_checks)
     install_error_handlers(app)
     for item in reversed(middleware):  # Starlette wraps the last added outermost; keep the given order

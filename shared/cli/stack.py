@@ -17,6 +17,7 @@ from rich.table import Table
 
 from shared.auth import ensure_dev_keypair
 from shared.config import DEFAULT_PORTS, PlatformSettings
+from shared.internal_auth import ensure_internal_key
 from shared.natsserver import EmbeddedNats, port_open
 
 console = Console(stderr=True)
@@ -100,6 +101,8 @@ def run_stack(settings: PlatformSettings, *, host: str = "127.0.0.1") -> None:
         if not settings.auth_jwks_url and not settings.auth_public_key_file:
             # One key for all: created here, before five processes could race to create their own.
             ensure_dev_keypair(settings.key_dir())
+        if settings.internal_auth_key is None:  # the gateway's credential for the services, shared the same way
+            ensure_internal_key(settings.key_dir())
         nats_server = start_nats(settings)
         env = os.environ | {"NATS_URL": nats_server.url if nats_server else settings.nats_url,
                             "VAR_DIR": str(settings.var_dir.resolve())}

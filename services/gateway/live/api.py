@@ -45,12 +45,13 @@ async def start_positions(
 async def caller_visibility(
     request: Request, principal: CurrentPrincipal, client: ClientDep, settings: SettingsDep
 ) -> Visibility:
-    """A regional admin's locations come from readiness, asked with the caller's own token."""
+    """A regional admin's locations come from readiness, asked on the caller's behalf."""
     if principal.role != "regional_admin":
         return Visibility.of(principal)
     headers = {"authorization": request.headers["authorization"], REQUEST_ID: request.state.request_id}
     try:
-        response = await client.get(f"{settings.readiness_url}/api/v1/locations", headers=headers)
+        response = await client.get(f"{settings.readiness_url}/api/v1/locations", headers=headers,
+                                    auth=request.app.state.internal.auth(principal))
         rows = response.json() if response.status_code == 200 else None
     except (httpx.HTTPError, ValueError):
         rows = None
