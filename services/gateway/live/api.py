@@ -22,6 +22,13 @@ from shared.http import REQUEST_ID
 router = APIRouter(prefix="/api/v1", tags=["events"])
 
 
+class InvalidHeader(DomainError):
+    """A request header the route reads is malformed (400: the request, not its body, is wrong)."""
+
+    status = 400
+    code = "invalid_header"
+
+
 class ScopeUnavailable(DomainError):
     """The caller's scope cannot be resolved right now; streaming without it could over- or under-share."""
 
@@ -39,7 +46,7 @@ async def start_positions(
     try:
         return ends | parse(last_event_id)
     except InvalidCursor as error:
-        raise DomainError(f"Last-Event-ID: {error}", field="Last-Event-ID") from error
+        raise InvalidHeader(f"Last-Event-ID: {error}", field="Last-Event-ID") from error
 
 
 async def caller_visibility(
