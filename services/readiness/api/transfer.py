@@ -19,6 +19,7 @@ from shared.app import EngineDep, RuntimeDep, StoreDep, command_metadata
 from shared.auth import CurrentPrincipal, require_role
 from shared.errors import DomainError
 from shared.http import error_body
+from shared.idempotency import OutcomesDep, once
 
 router = APIRouter()
 
@@ -44,7 +45,8 @@ true/false/yes/no; choices may be written as people do ("Open Dental").
 answer is 422 with `error.rejected` listing each rejected row (line number, field, reason). Only when
 every row is valid are the locations registered (and scored where their facts suffice). If the event
 store fails part-way, re-send the same file with the same `Idempotency-Key`: rows already written are
-not written again.
+not written again. A retry with the same key after the import finished (say the client timed out) gets
+the first answer again; while it still runs, `409 in_progress` with `Retry-After`.
 """
 CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}
 
@@ -53,24 +55,32 @@ CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema":
              description=IMPORT_DOC, openapi_extra=CSV_BODY)
 async def import_locations(
     request: Request, response: Response, principal: CurrentPrincipal, store: StoreDep,
-    runtime: RuntimeDep, engine: EngineDep,
-) -> ImportReport | JSONResponse:
+    runtime: RuntimeDep, engine: EngineDep, outcomes: OutcomesDep,
+) -> Response:
     """Imports locations and facts from CSV, all or nothing."""
     require_role(principal, REGISTER, "locations:import")
-    text = await _csv_text(request)
-    taken = await asyncio.to_thread(views.names_in_use, engine, org=principal.org)
-    meta = command_metadata(request, principal, "ImportLocations")
-    playbooks = await org_playbooks(runtime, principal.org)
-    result = await handlers.import_locations(store, principal=principal, meta=meta, playbooks=playbooks, text=text,
-                                             taken=taken)
-    if result.rejected:
-        return JSONResponse(_refusal(result), status_code=422)
-    await settled(runtime, result.applied, response)
-    return ImportReport(imported=len(result.outcomes), locations=[
-        Imported(line=row.line, location_id=o.state.id, name=o.state.name,
-                 composite=o.state.scoring.composite if o.state.scoring else None)
-        for row, o in zip(result.rows, result.outcomes, strict=True)
-    ])
+
+    async def execute() -> Response:
+        text = await _csv_text(request)
+        taken = await asyncio.to_thread(views.names_in_use, engine, org=principal.org)
+        meta = command_metadata(request, principal, "ImportLocations")
+        playbooks = await org_playbooks(runtime, principal.org)
+        result = await handlers.import_locations(store, principal=principal, meta=meta, playbooks=playbooks,
+                                                 text=text, taken=taken)
+        if result.rejected:
+            return JSONResponse(_refusal(result), status_code=422)
+        await settled(runtime, result.applied, response)
+        report = ImportReport(imported=len(result.outcomes), locations=[
+            Imported(line=row.line, location_id=o.state.id, name=o.state.name,
+                     composite=o.state.scoring.composite if o.state.scoring else None)
+            for row, o in zip(result.rows, result.outcomes, strict=True)
+        ])
+        positions = {name: value for name in ("x-event-position", "x-read-model")
+                     if (value := response.headers.get(name))}
+        return JSONResponse(report.model_dump(mode="json"), status_code=201, headers=positions)
+
+    # A retry with the same Idempotency-Key gets this first answer (even after a gateway timeout), not a rerun.
+    return await once(request, outcomes, org=principal.org, command="ImportLocations", execute=execute)
 
 
 def _refusal(result: handlers.ImportResult) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from services.readiness.domain.scorings import Playbooks
 from shared.auth import Principal, require_role, require_scope
 from shared.commands import Outcome, execute
 from shared.events import AggregateRef, Metadata, new_id
-from shared.eventstore.base import EventStore
+from shared.eventstore.base import EventStore, History
 
 REGISTER = {"super_admin", "regional_admin"}
 ASSESS = {"super_admin", "regional_admin", "location_admin"}
@@ -45,14 +45,17 @@ async def register_location(
     require_scope(principal, region=region, location_id="", permission="locations:register")
     programs = frozenset(p for p in playbooks if p is not None)
     command = RegisterLocation(new_id(), name, region, program_id, facts or {}, programs)
-    registered = await execute(store, location_ref(principal.org, command.location_id), location, command, meta=meta)
+    ref = location_ref(principal.org, command.location_id)
+    # A fresh id has no history to load (a CSV import registers thousands at once).
+    registered = await execute(store, ref, location, command, meta=meta, known=History(ref))
     if not registered.state.facts:
         return registered
     # Scoring is a second command: an idempotent retry finds a single-event append by its message id
     # (a two-event batch under a fresh location id would not be found), and a retry heals a crash in between.
     ref = location_ref(principal.org, registered.state.id)
     rescore = Rescore(registered.state.id, playbooks, reason="registered with facts")
-    scored = await execute(store, ref, location, rescore, meta=replace(meta, command_id=f"{meta.command_id}:score"))
+    scored = await execute(store, ref, location, rescore, meta=replace(meta, command_id=f"{meta.command_id}:score"),
+                           known=History(ref, registered.events))
     return Outcome(scored.state, registered.events + scored.events)
 
 
