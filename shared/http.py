@@ -23,6 +23,7 @@ from shared.eventstore.base import ConcurrencyConflict, StoreUnavailable
 log = logging.getLogger(__name__)
 REQUEST_ID = "x-request-id"
 HTTP_CODES = {
+    400: "bad_request",
     401: "unauthenticated",
     403: "forbidden",
     404: "not_found",
