@@ -67,9 +67,11 @@ def load_row(metric: str, ours: Load, baseline: Load | None) -> dict[str, Any]:
                p99=ours.p99_ms)
 
 
-async def drained(url: str, token: str | None, *, timeout: float = 600) -> None:
+async def drained(url: str, token: str | None, *, timeout: float = 600, internal: str | None = None) -> None:
     """Wait until one GET of `url` answers 200: requests wrk abandoned at its end are still queued in the server."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if internal:
+        headers["X-Internal-Token"] = internal
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(timeout=timeout) as client:
         while (answer := await client.get(url, headers=headers)).status_code in (502, 503, 504):
@@ -83,9 +85,9 @@ async def measure(label: str, url: str, cfg: PathConfig, *, probe: str | None = 
     """A warm-up run, then the measured one, each followed by a drain (`probe`: a GET URL, for POST runs)."""
     if cfg.warmup and warmup:
         await wrk(url, seconds=cfg.warmup, **options)
-        await drained(probe or url, options.get("token"))
+        await drained(probe or url, options.get("token"), internal=options.get("internal"))
     load = await wrk(url, seconds=cfg.seconds, **options)
-    await drained(probe or url, options.get("token"))
+    await drained(probe or url, options.get("token"), internal=options.get("internal"))
     warn = f" [red]{load.failed} failed[/red]" if load.failed else ""
     console.print(f"  http    {label:<24} {load.rate:>9,.0f} req/s  p50 {load.p50_ms:>7.1f} ms  "
                   f"p99 {load.p99_ms:>7.1f} ms{warn}")
@@ -215,14 +217,16 @@ async def bench_request_path(cfg: PathConfig, on_stack: Callable[[Stack], None] 
         await fill(stack, locations=cfg.matrix_locations, seed=1)
         location = f"{LOCATIONS}/{one_location(stack)}"
         ours_get = await measure("gateway GET", gateway.url + location, cfg, token=stack.token)
-        direct_get = await measure("readiness GET", readiness.url + location, cfg, token=stack.token)
+        direct_get = await measure("readiness GET", readiness.url + location, cfg, token=stack.token,
+                                   internal=stack.internal("GET", location))
         ours_post = await measure("gateway POST", gateway.url + LOCATIONS, cfg, token=stack.writer_token,
                                   method="POST", probe=f"{gateway.url}/api/v1/locations?region=none")
         # The matrix last among wrk runs, without warm-up: its abandoned requests take longest to drain
         # (drained at readiness, where they queue; the gateway answers 504 after its forward timeout).
         matrix = await measure(f"matrix ({cfg.matrix_locations} loc.)",
                                f"{gateway.url}/api/v1/readiness/matrix?limit=100", cfg, token=stack.token,
-                               warmup=False, probe=f"{readiness.url}/api/v1/readiness/matrix?limit=100")
+                               warmup=False, probe=f"{readiness.url}/api/v1/readiness/matrix?limit=100",
+                               internal=stack.internal("GET", "/api/v1/readiness/matrix?limit=100"))
         rows += [load_row("get_location_gateway", ours_get, bare_get),
                  load_row("get_location_readiness", direct_get, bare_get),
                  load_row("post_location_gateway", ours_post, bare_post),

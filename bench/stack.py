@@ -24,7 +24,9 @@ import psutil
 from bench.workload import ORG
 from shared.auth import ensure_dev_keypair, issue_token
 from shared.config import PlatformSettings
+from shared.internal_auth import InternalCredentials, ensure_internal_key
 from shared.natsserver import EmbeddedNats, free_port
+from shared.principal import Principal
 
 SERVICES = ("readiness", "waves", "training", "metrics", "gateway")
 STARTED = ("readiness", "gateway")
@@ -53,6 +55,12 @@ class Stack:
     @property
     def readiness_db(self) -> Path:
         return self.var_dir / "readiness.db"
+
+    def internal(self, method: str, target: str) -> str:
+        """The credential the gateway would mint for one request of the bench org's super admin (valid 30 s)."""
+        credentials = InternalCredentials.of(PlatformSettings(var_dir=self.var_dir))
+        principal = Principal(subject="dev-user", org=ORG, role="super_admin")
+        return credentials.mint(principal, method=method, target=target)
 
 
 def uvicorn(name: str, app: str, port: int, env: dict[str, str], log: Path, *, factory: bool = True) -> Process:
@@ -98,6 +106,7 @@ async def running_stack(workdir: Path, *, org: str = ORG) -> AsyncIterator[Stack
     with tempfile.TemporaryDirectory(dir=workdir, prefix="stack-") as tmp:
         var_dir = Path(tmp)  # absolute: `workdir` is (bench.run resolves it)
         ensure_dev_keypair(var_dir / "keys")  # one key for all processes, as `rollout up` does
+        ensure_internal_key(var_dir / "keys")
         nats = EmbeddedNats(var_dir / "nats", sync_always=True)
         await asyncio.to_thread(nats.start)
         ports = {name: free_port() for name in SERVICES}

@@ -2,6 +2,11 @@
 -- BENCH_TOKEN: bearer token; BENCH_METHOD=POST sends a location with a unique name per request.
 -- done() prints one line "BENCH_JSON {...}" with the count, duration, failures and latency percentiles.
 local token = os.getenv("BENCH_TOKEN")
+-- BENCH_INTERNAL: a gateway-minted credential, for requests sent straight at a service.
+local internal = os.getenv("BENCH_INTERNAL")
+if internal ~= nil and internal ~= "" then
+  wrk.headers["X-Internal-Token"] = internal
+end
 local method = os.getenv("BENCH_METHOD") or "GET"
 local prefix = os.getenv("BENCH_PREFIX") or tostring(os.time())
 local counter = 0

@@ -20,6 +20,7 @@ from cli.supervisor import Spawn, Supervised, Supervisor
 from shared import natslocal
 from shared.auth import ensure_dev_keypair
 from shared.config import DEFAULT_PORTS, PlatformSettings
+from shared.internal_auth import ensure_internal_key
 from shared.natscheck import UNKNOWN_FSYNC, Assessment, NatsServerUnsuitable, check_server
 from shared.natsserver import EmbeddedNats, port_open
 from shared.runtime import connect_nats
@@ -148,6 +149,8 @@ def run_stack(settings: PlatformSettings, *, host: str = "127.0.0.1") -> None:
         if not settings.auth_jwks_url and not settings.auth_public_key_file:
             # One key for all: created here, before five processes could race to create their own.
             ensure_dev_keypair(settings.key_dir())
+        if settings.internal_auth_key is None:  # the gateway's credential for the services, shared the same way
+            ensure_internal_key(settings.key_dir())
         choice = choose_nats(settings)
         supervise_nats(supervisor, choice, settings)
         assessment = check_nats(choice)

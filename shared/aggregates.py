@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 from shared.contracts.base import DomainEvent, parse
 from shared.events import AggregateRef, Metadata, RecordedEvent
-from shared.eventstore.base import ConcurrencyConflict, EventStore
+from shared.eventstore.base import ConcurrencyConflict, EventStore, History
 from shared.principal import Principal
 
 S = TypeVar("S")
@@ -77,15 +77,18 @@ async def execute(
     guard: Callable[[S], None] | None = None,
     part: tuple[str, ...] = (),
     attempts: int = 5,
+    known: History | None = None,
 ) -> Outcome[S]:
     """Decide on the latest state and append; on a concurrent write, reload and decide again.
 
     `guard` sees the loaded state before the domain does: where access depends on
-    the aggregate (a location's region), it raises there.
+    the aggregate (a location's region), it raises there. `known`: the history when the
+    caller has it (an id it just generated has none), so the first attempt loads nothing;
+    a conflict still reloads.
     """
     store, meta = ctx.store, ctx.meta(command, *part)
     for attempt in range(1, attempts + 1):
-        history = await store.load(ref)
+        history = known if known is not None and attempt == 1 else await store.load(ref)
         state = aggregate.fold(aggregate.initial(), history.events)
         if guard:
             guard(state)

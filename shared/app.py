@@ -32,6 +32,8 @@ from shared.events import Metadata, new_id
 from shared.eventstore.base import EventStore
 from shared.eventstore.streams import ensure_stream
 from shared.http import install_error_handlers, install_request_context
+from shared.idempotency import IdempotentCommands
+from shared.internal_auth import InternalCredentials
 from shared.logs import setup_logging
 from shared.natscheck import NatsServerUnsuitable
 from shared.projections.base import Projection
@@ -127,6 +129,7 @@ def service_app(
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, openapi_url=openapi_url)
     app.state.settings = settings
     app.state.verifier = CachingTokenVerifier(settings)
+    app.state.internal = InternalCredentials.of(settings)
     app.state.readiness_checks = ()
     install_error_handlers(app)
     for item in reversed(middleware):  # Starlette wraps the last added outermost; keep the given order
@@ -157,7 +160,7 @@ def create_service_app(
         async with running(app, settings, projections, reactors):
             yield
 
-    app = service_app(settings, title=title, lifespan=lifespan)
+    app = service_app(settings, title=title, lifespan=lifespan, middleware=[Middleware(IdempotentCommands)])
     include_api(app, routers)
     return app
 

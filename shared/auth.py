@@ -2,13 +2,13 @@
 
 In development a local RSA key under `var/keys/` signs and verifies tokens; in
 production an OIDC provider (Azure AD, Okta) signs them and we verify against its
-JWKS. Every service verifies the token itself, so the org scope of a request can
-never come from an unchecked header.
+JWKS. The gateway verifies the token; services trust only the credential the
+gateway mints per forwarded request (shared.internal_auth), so the org scope of a
+request can never come from an unchecked header.
 """
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections import OrderedDict
@@ -197,12 +197,14 @@ def bearer_token(request: Request) -> str:
 
 
 async def current_principal(request: Request) -> Principal:
-    """FastAPI dependency: the verified caller, or 401 (async: no thread hop unless a JWKS fetch may block)."""
+    """FastAPI dependency: the verified caller, or 401.
+
+    At the gateway the edge has verified the bearer token already; a service trusts
+    only the gateway's per-request internal credential (shared.internal_auth).
+    """
     principal = getattr(request.state, "principal", None)
     if principal is None:
-        verifier: TokenVerifier = request.app.state.verifier
-        token = bearer_token(request)
-        principal = await asyncio.to_thread(verifier.verify, token) if verifier.fetches_keys else verifier.verify(token)
+        principal = request.app.state.internal.verify_request(request)
         request.state.principal = principal
     return principal
 

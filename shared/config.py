@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,6 +43,9 @@ class PlatformSettings(BaseSettings):
     auth_role_claim: str = "role"
     auth_org_claim: str = "org"
     auth_session_claim: str = "sid"
+    # Shared by the gateway and the services only: signs the per-request internal credential.
+    # Unset = a development key file under var/keys/ (set it in production: every replica needs the same key).
+    internal_auth_key: SecretStr | None = None
     otel_exporter: str = Field("none", description="none | console")
 
     def key_dir(self) -> Path:

@@ -26,6 +26,7 @@ from shared.headers import header_problem
 log = logging.getLogger(__name__)
 REQUEST_ID = "x-request-id"
 HTTP_CODES = {
+    400: "bad_request",
     401: "unauthenticated",
     403: "forbidden",
     404: "not_found",
@@ -75,7 +76,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status)
+        headers = getattr(exc, "headers", None)  # e.g. Retry-After on a 409 in_progress
+        return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status, headers=headers)
 
     @app.exception_handler(ConcurrencyConflict)
     async def _conflict(_: Request, exc: ConcurrencyConflict) -> JSONResponse:

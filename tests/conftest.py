@@ -14,10 +14,12 @@ import pytest
 from fastapi import FastAPI
 from nats.aio.client import Client
 
-from shared.auth import issue_token
+from shared.auth import AuthError, TokenVerifier, issue_token
 from shared.config import PlatformSettings
 from shared.events import new_id
 from shared.eventstore.streams import ensure_streams
+from shared.internal_auth import HEADER as INTERNAL_HEADER
+from shared.internal_auth import InternalCredentials
 from shared.natsserver import EmbeddedNats
 
 PG_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -81,12 +83,39 @@ def org() -> str:
     return f"org{new_id().lower()[-10:]}"
 
 
+class AsGateway(httpx.Auth):
+    """A test client talking to a service the way the gateway does.
+
+    Services accept only requests carrying the gateway's internal credential; this
+    verifies the request's bearer token as the gateway would and mints one for that
+    request, so service tests keep sending `bearer(token)`. An invalid bearer token
+    gets no credential (the service answers 401).
+    """
+
+    def __init__(self, settings: PlatformSettings) -> None:
+        self.verifier = TokenVerifier(settings)
+        self.internal = InternalCredentials.of(settings)
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if INTERNAL_HEADER not in request.headers and scheme.lower() == "bearer":
+            try:
+                principal = self.verifier.verify(token.strip())
+            except AuthError:
+                principal = None
+            if principal is not None:
+                target = request.url.raw_path.decode("latin-1")
+                request.headers[INTERNAL_HEADER] = self.internal.mint(principal, method=request.method, target=target)
+        yield request
+
+
 @asynccontextmanager
 async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Run an app's lifespan and talk to it over HTTP semantics in-process."""
+    """Run an app's lifespan and talk to it over HTTP semantics in-process (to a service: as the gateway)."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        auth = None if app.state.settings.service == "gateway" else AsGateway(app.state.settings)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", auth=auth) as client:
             yield client
 
 

@@ -17,6 +17,7 @@ import pytest
 from shared.auth import issue_token
 from shared.config import PlatformSettings
 from shared.natsserver import EmbeddedNats, free_port
+from tests.conftest import AsGateway
 
 pytestmark = pytest.mark.e2e
 
@@ -43,6 +44,11 @@ class Service:
             time.sleep(0.1)
         raise RuntimeError("readiness did not become ready")
 
+    def client(self) -> httpx.AsyncClient:
+        """A client calling the service port the way the gateway does (minting its internal credential)."""
+        settings = PlatformSettings(var_dir=Path(self.env["VAR_DIR"]))
+        return httpx.AsyncClient(base_url=self.url, timeout=10, auth=AsGateway(settings))
+
     def kill(self) -> None:
         assert self.process
         self.process.send_signal(signal.SIGKILL)
@@ -68,10 +74,10 @@ def auth_header(env: dict[str, str], org: str) -> dict[str, str]:
 
 
 async def register_all(
-    url: str, headers: dict[str, str], keys: list[str], done: list[str] | None = None
+    service: Service, headers: dict[str, str], keys: list[str], done: list[str] | None = None
 ) -> dict[str, int]:
     """POST a location per key (its Idempotency-Key); return the status each got (0 = connection lost)."""
-    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+    async with service.client() as client:
 
         async def one(key: str) -> tuple[str, int]:
             try:
@@ -94,11 +100,11 @@ async def until(condition: Callable[[], bool], *, timeout: float = 20.0) -> None
         await asyncio.sleep(0.005)
 
 
-async def listed_names(url: str, headers: dict[str, str]) -> list[str]:
+async def listed_names(service: Service, headers: dict[str, str]) -> list[str]:
     """Every location's name, following the list's pages."""
     names: list[str] = []
     params = {"limit": "500"}
-    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+    async with service.client() as client:
         while True:
             page = await client.get("/api/v1/locations", headers=headers, params=params)
             names += [loc["name"] for loc in page.json()]
@@ -113,15 +119,15 @@ async def test_service_killed_mid_stream_loses_nothing_and_doubles_nothing(env: 
     keys = [f"loc-{i:03d}" for i in range(300)]
     done: list[str] = []
     try:
-        requests = asyncio.create_task(register_all(service.url, headers, keys, done))
+        requests = asyncio.create_task(register_all(service, headers, keys, done))
         await until(lambda: len(done) >= 20)
         service.kill()  # SIGKILL while requests and the projection are in flight
         first = await requests
         service.start()
         # The client retries everything that did not get a 201, with the same idempotency keys.
-        retried = await register_all(service.url, headers, [k for k, s in first.items() if s != 201])
+        retried = await register_all(service, headers, [k for k, s in first.items() if s != 201])
         assert set(retried.values()) == {201}
-        names = await listed_names(service.url, headers)
+        names = await listed_names(service, headers)
     finally:
         service.stop()
     assert 0 in first.values() and 201 in first.values(), "the kill landed mid-stream"
@@ -136,7 +142,7 @@ async def test_nats_killed_mid_stream_then_back_every_command_lands_once(
     keys = [f"loc-{i:03d}" for i in range(200)]
     done: list[str] = []
     try:
-        requests = asyncio.create_task(register_all(service.url, headers, keys, done))
+        requests = asyncio.create_task(register_all(service, headers, keys, done))
         await until(lambda: len(done) >= 10)
         nats_server.kill()
         first = await requests
@@ -148,11 +154,11 @@ async def test_nats_killed_mid_stream_then_back_every_command_lands_once(
             statuses = first
             while time.monotonic() < deadline and set(statuses.values()) != {201}:
                 retry = [k for k, s in statuses.items() if s != 201]
-                statuses = statuses | await register_all(service.url, headers, retry)
+                statuses = statuses | await register_all(service, headers, retry)
                 await asyncio.sleep(0.2)
             assert set(statuses.values()) == {201}
             deadline = time.monotonic() + 20
-            while (names := await listed_names(service.url, headers)) != keys and time.monotonic() < deadline:  # noqa: ASYNC110 - polls another process
+            while (names := await listed_names(service, headers)) != keys and time.monotonic() < deadline:  # noqa: ASYNC110 - polls another process
                 await asyncio.sleep(0.2)
         finally:
             service.stop()

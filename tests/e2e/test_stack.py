@@ -62,6 +62,9 @@ def test_readme_calls_work_through_the_gateway(stack: dict[str, str]) -> None:
         matrix = client.get("/api/v1/readiness/matrix").json()["rows"]
         assert [(r["name"], r["composite"]) for r in matrix] == [("Location A", 23)]
         assert httpx.get(f"{stack['gateway']}/api/v1/readiness/matrix").status_code == 401
+    # The service's own port takes only what the gateway forwarded (its internal credential), not a user token.
+    direct = httpx.get(f"http://127.0.0.1:{stack['READINESS_PORT']}/api/v1/readiness/matrix", headers=auth)
+    assert direct.status_code == 401, direct.text
 
 
 def test_every_service_is_healthy_and_ready(stack: dict[str, str]) -> None:

@@ -121,7 +121,7 @@ async def test_a_stream_that_cannot_start_says_why(gateway_settings, token, org)
         regional = await client.get(STREAM, headers=bearer(token(org, "regional_admin", regions=("north",))))
         bad_cursor = await client.get(STREAM, headers=bearer(token(org)) | {"Last-Event-ID": "inventory:3"})
     assert regional.status_code == 503 and regional.json()["error"]["code"] == "service_unavailable"
-    assert bad_cursor.status_code == 422
+    assert bad_cursor.status_code == 400
     assert bad_cursor.json()["error"]["field"] == "Last-Event-ID"
     assert "unknown stream 'inventory'" in bad_cursor.json()["error"]["message"]
 

@@ -15,6 +15,8 @@ from shared.app import SETTLE_S, EngineDep, RuntimeDep
 from shared.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
+# Entry sequences are stored as 64-bit integers; a larger cursor could only overflow the query.
+MAX_SEQUENCE = 2**63 - 1
 
 
 async def _caught_up(request: Request, runtime: RuntimeDep, org: str, response: Response) -> None:
@@ -39,7 +41,9 @@ async def audit_entries(
     status: Annotated[int | None, Query(ge=100, le=599)] = None,
     since: Annotated[datetime | None, Query(description="from this time (inclusive, ISO 8601)")] = None,
     until: Annotated[datetime | None, Query(description="before this time (exclusive)")] = None,
-    before: Annotated[int | None, Query(ge=1, description="page cursor: `next_before` of the previous page")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_SEQUENCE, description="page cursor: `next_before` of the previous page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     """Audit entries of the caller's org, newest first."""

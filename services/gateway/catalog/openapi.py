@@ -31,6 +31,7 @@ ERROR = {
     },
 }
 EDGE_RESPONSES = {
+    "400": "Malformed request: a header or the body cannot be parsed (the message names which)",
     "401": "Missing, expired or invalid bearer token, or a browser session idle too long",
     "403": "The caller's role or scope lacks the route's permission (named in the message)",
     "404": "No such resource",
@@ -39,6 +40,30 @@ EDGE_RESPONSES = {
     "503": "The owning service is unavailable",
     "504": "The owning service did not answer in time",
 }
+
+
+# Operations that read a body or parameters may also answer these (found by schemathesis, now documented).
+INPUT_RESPONSES = {
+    "415": "The body's Content-Type is not one this operation reads",
+    "422": "The input is invalid; `error.field` names the field (and `error.details` or `error.rejected` say why)",
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    return {"description": description, "content": content}
+
+
+def _document_errors(operation: dict[str, Any]) -> None:
+    """Every error an operation can answer, each in the one error body (not FastAPI's `HTTPValidationError`)."""
+    responses = operation.setdefault("responses", {})
+    for status, description in EDGE_RESPONSES.items():
+        responses.setdefault(status, _error(description))
+    takes_input = "requestBody" in operation or bool(operation.get("parameters"))
+    if takes_input:
+        responses["422"] = _error(INPUT_RESPONSES["422"])
+    if "requestBody" in operation:
+        responses.setdefault("415", _error(INPUT_RESPONSES["415"]))
 
 
 def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
@@ -93,15 +118,7 @@ def _secure(doc: dict[str, Any], table: Policy) -> None:
                     operation["x-permission"] = rule.permission
                     operation["x-roles"] = sorted(rule.roles)
                     operation["x-scope"] = rule.scope
-                responses = operation.setdefault("responses", {})
-                for status, description in EDGE_RESPONSES.items():
-                    responses.setdefault(
-                        status,
-                        {
-                            "description": description,
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                        },
-                    )
+                _document_errors(operation)
 
 
 def combine(

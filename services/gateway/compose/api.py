@@ -35,7 +35,8 @@ class View(BaseModel):
 async def _view(request: Request, client: Any, settings: Any, parts: tuple[Part, ...], ident: str) -> View:
     headers = part_headers(request.headers["authorization"], request.state.request_id)
     found = await compose(
-        client, parts, ident=ident, urls=settings.service_urls(), headers=headers, timeout=settings.compose_timeout_s
+        client, parts, ident=ident, urls=settings.service_urls(), headers=headers, timeout=settings.compose_timeout_s,
+        auth=request.app.state.internal.auth(request.state.principal),
     )
     results = {name: PartResult(**result) for name, result in found.items()}
     return View(id=ident, complete=all(r.status == "ok" for r in results.values()), parts=results)

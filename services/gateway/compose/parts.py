@@ -2,8 +2,8 @@
 
 A view is never a 500 because one service is down, slow or has no data for the
 id: each part reports its own status (`ok`, `not_found`, `forbidden`, `unavailable`,
-`timeout`, `error`) and the rest still arrive. Parts are called with the caller's own
-token, so each service applies its own scope rules to what it returns.
+`timeout`, `error`) and the rest still arrive. Each part carries an internal credential
+for the caller (`auth`), so each service applies its own scope rules to what it returns.
 """
 
 from __future__ import annotations
@@ -50,12 +50,13 @@ def _outcome(part: Part, status: str, **details: Any) -> dict[str, Any]:
 
 
 async def fetch(
-    client: httpx.AsyncClient, part: Part, *, ident: str, base_url: str, headers: dict[str, str], timeout: float
+    client: httpx.AsyncClient, part: Part, *, ident: str, base_url: str, headers: dict[str, str], timeout: float,
+    auth: httpx.Auth,
 ) -> dict[str, Any]:
     """One part's data, or its status and the reason it has none."""
     url = base_url + part.path.format(id=quote(ident, safe=""))
     try:
-        response = await client.get(url, headers=headers, timeout=timeout)
+        response = await client.get(url, headers=headers, timeout=timeout, auth=auth)
     except httpx.TimeoutException as error:
         reason = f"{part.service} did not answer within {timeout:g}s ({type(error).__name__})"
         return _outcome(part, "timeout", error=reason)
@@ -88,9 +89,11 @@ async def compose(
     urls: dict[str, str],
     headers: dict[str, str],
     timeout: float,
+    auth: httpx.Auth,
 ) -> dict[str, dict[str, Any]]:
     """Every part at once, by name."""
-    results = await asyncio.gather(
-        *(fetch(client, p, ident=ident, base_url=urls[p.service], headers=headers, timeout=timeout) for p in parts)
-    )
+    results = await asyncio.gather(*(
+        fetch(client, p, ident=ident, base_url=urls[p.service], headers=headers, timeout=timeout, auth=auth)
+        for p in parts
+    ))
     return {part.name: result for part, result in zip(parts, results, strict=True)}

@@ -108,7 +108,9 @@ async def forward(
             timeout=timeout,
         )
         try:
-            upstream = await client.send(outbound, stream=True)
+            # The service's only proof that the edge's checks passed: a credential for exactly this request.
+            upstream = await client.send(outbound, stream=True, auth=request.app.state.internal.auth(
+                request.state.principal))
         except httpx.TransportError as error:
             span.set_attribute("error.type", type(error).__name__)
             return upstream_error(service, error)

@@ -23,6 +23,13 @@ from shared.http import REQUEST_ID
 router = APIRouter(prefix="/api/v1", tags=["events"])
 
 
+class InvalidHeader(DomainError):
+    """A request header the route reads is malformed (400: the request, not its body, is wrong)."""
+
+    status = 400
+    code = "invalid_header"
+
+
 class ScopeUnavailable(DomainError):
     """The caller's scope cannot be resolved right now; streaming without it could over- or under-share."""
 
@@ -40,18 +47,19 @@ async def start_positions(
     try:
         return ends | parse(last_event_id)
     except InvalidCursor as error:
-        raise DomainError(f"Last-Event-ID: {error}", field="Last-Event-ID") from error
+        raise InvalidHeader(f"Last-Event-ID: {error}", field="Last-Event-ID") from error
 
 
 async def caller_visibility(
     request: Request, principal: CurrentPrincipal, client: ClientDep, settings: SettingsDep
 ) -> Visibility:
-    """A regional admin's locations come from readiness, asked with the caller's own token."""
+    """A regional admin's locations come from readiness, asked on the caller's behalf."""
     if principal.role != "regional_admin":
         return Visibility.of(principal)
     headers = {"authorization": request.headers["authorization"], REQUEST_ID: request.state.request_id}
     try:
-        response = await client.get(f"{settings.readiness_url}/api/v1/locations", headers=headers)
+        response = await client.get(f"{settings.readiness_url}/api/v1/locations", headers=headers,
+                                    auth=request.app.state.internal.auth(principal))
         rows = response.json() if response.status_code == 200 else None
     except (httpx.HTTPError, ValueError):
         rows = None

@@ -9,11 +9,15 @@ out starts at its current end.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from shared.eventstore.streams import SERVICES
 
 STREAMS: tuple[str, ...] = SERVICES
+# JetStream sequences are unsigned 64-bit; we hand out at most signed 63-bit ones (databases store them so).
+MAX_SEQUENCE = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also takes "²", which int() refuses
 
 
 class InvalidCursor(ValueError):
@@ -26,9 +30,10 @@ def parse(value: str) -> dict[str, int]:
     for part in filter(None, value.split(",")):
         name, _, number = part.strip().partition(":")
         if name not in STREAMS:
-            raise InvalidCursor(f"unknown stream {name!r}; expected <stream>:<sequence> with stream one of {STREAMS}")
-        if not number.isdigit():
-            raise InvalidCursor(f"sequence of {name} must be a non-negative integer, got {number!r}")
+            expected = f"expected <stream>:<sequence> with stream one of {STREAMS}"
+            raise InvalidCursor(f"unknown stream {name[:40]!r}; {expected}")
+        if not _DIGITS.fullmatch(number) or int(number) > MAX_SEQUENCE:
+            raise InvalidCursor(f"sequence of {name} must be an integer 0..{MAX_SEQUENCE}, got {number[:40]!r}")
         positions[name] = int(number)
     if not positions:
         raise InvalidCursor("expected <stream>:<sequence>[,<stream>:<sequence>...]")

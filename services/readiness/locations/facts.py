@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.playbooks import LOCATION_FACTS, FactSpec
+from shared.text import forbidden_character
 
 # Facts the readiness service computes from scores; entering them would bypass the rubric.
 DERIVED_FACTS = frozenset(
@@ -91,6 +92,8 @@ def check_value(fact: str, value: Any) -> str | None:
         return f"must be a dotted version like '7.3', got {value!r}"
     if spec.kind == "text" and not 1 <= len(value) <= TEXT_MAX:
         return f"must be 1-{TEXT_MAX} characters"
+    if spec.kind == "text":
+        return forbidden_character(value)
     return None
 
 

@@ -16,6 +16,7 @@ from shared.access import require, require_scope
 from shared.aggregates import Context, Outcome, execute
 from shared.auth import Principal
 from shared.events import AggregateRef
+from shared.eventstore.base import History
 
 
 def location_ref(org: str, location_id: str) -> AggregateRef:
@@ -36,14 +37,16 @@ async def register_location(command: RegisterLocation, ctx: Context) -> Outcome[
     """Register a location of the caller's org (a regional admin only in its own regions), scored if its facts allow."""
     require(ctx.principal, "locations:register")
     require_scope(ctx.principal, region=command.region, location_id="", permission="locations:register")
-    registered = await execute(ctx, location_ref(ctx.principal.org, command.location_id), location, command)
+    ref = location_ref(ctx.principal.org, command.location_id)
+    # A fresh id has no history to load (a CSV import registers thousands at once).
+    registered = await execute(ctx, ref, location, command, known=History(ref))
     if not registered.state.facts:
         return registered
     # Scoring is a second command: an idempotent retry finds a single-event append by its message id
     # (a two-event batch under a fresh location id would not be found), and a retry heals a crash in between.
     rescore = RescoreLocation(registered.state.id, command.playbooks, reason="registered with facts")
-    scored = await execute(ctx, location_ref(ctx.principal.org, registered.state.id), location, rescore,
-                           part=("score",))
+    ref = location_ref(ctx.principal.org, registered.state.id)
+    scored = await execute(ctx, ref, location, rescore, part=("score",), known=History(ref, registered.events))
     return Outcome(scored.state, registered.events + scored.events)
 
 

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.readiness.locations.paging import MAX_LIMIT
+from shared.text import MULTI_LINE, ONE_LINE
 
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-Reason = Annotated[str, Field(max_length=2000)]
+Text = Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
+Reason = Annotated[str, Field(max_length=2000), MULTI_LINE]
 FACTS_DOC = ("Location facts by their `LOCATION_FACTS` names, e.g. `internet_down_mbps`: number, "
              "`pms`: one of dentrix/eaglesoft/open_dental/other. Wrong type or range → 422 naming `facts.<name>`.")
 

@@ -17,6 +17,7 @@ from typing import Any
 from services.readiness.locations.facts import ENTERED_FACTS, check_value
 from shared.contracts.readiness import FACTORS
 from shared.errors import DomainError
+from shared.text import forbidden_character
 
 BASE_COLUMNS = ("name", "region", "program_id")
 MAX_ROWS = 5000
@@ -61,6 +62,52 @@ def _cell(fact: str, raw: str) -> tuple[Any, str | None]:
     return value, check_value(fact, value)
 
 
+class Records:
+    """CSV records of an upload; a cell the csv module cannot read (over its 131,072-character limit) is a 422
+    naming the line and column instead of a crash."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.reader, self.read = text, csv.reader(io.StringIO(text)), 0
+        self.header: list[str] = []
+
+    def __iter__(self) -> Records:
+        return self
+
+    def __next__(self) -> list[str]:
+        consumed = self.reader.line_num  # physical lines before this record
+        try:
+            values = next(self.reader)
+        except csv.Error as error:
+            line = self.read + 1
+            column = _long_cell(self.text, consumed)
+            name = self.header[column - 1] if column and column <= len(self.header) else str(column or "?")
+            if column:
+                message = f"line {line}, column {column} ({name}): a cell is over {csv.field_size_limit()} characters"
+            else:
+                message = f"line {line} cannot be read as CSV: {error}"
+            raise DomainError(message, field=f"line.{line}.{name}") from error
+        self.read += 1
+        return values
+
+
+def _long_cell(text: str, first_line: int) -> int | None:
+    """The 1-based column of the first over-long cell of the record starting at physical line `first_line`."""
+    rest = "".join(io.StringIO(text).readlines()[first_line:])
+    limit, column, length, quoted = csv.field_size_limit(), 1, 0, False
+    for char in rest:
+        if char == '"':
+            quoted = not quoted  # a doubled quote inside a quoted cell toggles twice: close enough for a count
+        elif char == "," and not quoted:
+            column, length = column + 1, 0
+        elif char in "\r\n" and not quoted:
+            break
+        else:
+            length += 1
+        if length > limit:
+            return column
+    return None
+
+
 def read_header(reader: Iterable[list[str]]) -> list[str]:
     header = [h.strip() for h in next(iter(reader), [])]
     for index, column in enumerate(header):
@@ -88,8 +135,8 @@ def parse_import(
     text: str, *, programs: set[str], taken: set[tuple[str, str]], in_scope: Callable[[str], bool]
 ) -> tuple[list[ImportRow], list[Rejected]]:
     """Every row checked: valid rows, and the rejected ones with a reason per field."""
-    reader = csv.reader(io.StringIO(text))
-    header = read_header(reader)
+    reader = Records(text)
+    header = reader.header = read_header(reader)
     rows: list[ImportRow] = []
     rejected: list[Rejected] = []
     seen = set(taken)
@@ -105,6 +152,8 @@ def parse_import(
         for column in ("name", "region"):
             if not 1 <= len(cells[column]) <= TEXT_MAX:
                 errors.append({"field": column, "message": f"is required (1-{TEXT_MAX} characters)"})
+            elif problem := forbidden_character(cells[column]):  # the same rule as the JSON API's
+                errors.append({"field": column, "message": problem})
         program = cells.get("program_id") or None
         if program is not None and program not in programs:
             errors.append({"field": "program_id", "message": f"{program} is not a program of this organization"})

@@ -13,6 +13,7 @@ from typing import Any
 
 from services.waves.programs import overrides as overriding
 from services.waves.programs.overrides import Override
+from services.waves.programs.schedule import outside_range
 from shared.aggregates import Aggregate
 from shared.contracts.base import DomainEvent
 from shared.contracts.waves import PlaybookOverridden, ProgramCreated
@@ -60,6 +61,10 @@ def _create(state: Program, command: CreateProgram) -> list[DomainEvent]:
     if state.created:
         raise Conflict(f"program {command.program_id} already exists", field="id")
     template = command.template
+    # Never store what cannot be read back: the calendar is computed on every read.
+    problem = outside_range(command.start_date, template.timeline.total_weeks_max)
+    if problem:
+        raise DomainError(f"start_date {problem}", field="start_date")
     return [
         ProgramCreated(
             program_id=command.program_id,
@@ -81,7 +86,7 @@ def _override(state: Program, command: OverridePlaybook) -> list[DomainEvent]:
     if not command.overrides:
         raise DomainError("overrides must name at least one path and value", field="overrides")
     changes = overriding.apply(state.playbook, command.overrides)
-    return [
+    events = [
         PlaybookOverridden(
             program_id=state.id,
             path=change.path,
@@ -93,6 +98,13 @@ def _override(state: Program, command: OverridePlaybook) -> list[DomainEvent]:
         )
         for number, change in enumerate(changes, start=1)
     ]
+    effective = state.playbook
+    for event in events:
+        effective = apply_override(effective, event.path, event.value)
+    weeks = effective["timeline"]["total_weeks_max"]
+    if state.start_date is not None and (problem := outside_range(state.start_date, weeks)):
+        raise DomainError(f"timeline.total_weeks_max: {problem}", field="overrides")
+    return list[DomainEvent](events)
 
 
 def decide(state: Program, command: Command) -> list[DomainEvent]:

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from shared.playbooks import Phase, PlaybookTemplate, WaveRule
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# The days a program's calendar may cover: a start in year 9999 would make every later read overflow.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,3 +161,13 @@ def calendar(playbook: PlaybookTemplate, start: date) -> Calendar:
         total_weeks=total,
         phases=tuple(phase_dates(start, phase, rules.get(phase.key)) for phase in playbook.phases),
     )
+
+
+def outside_range(start: date, total_weeks: int) -> str | None:
+    """Why a calendar of `total_weeks` from `start` does not fit in FIRST_DAY..LAST_DAY, or None when it does."""
+    if not FIRST_DAY <= start <= LAST_DAY:
+        return f"must be between {FIRST_DAY} and {LAST_DAY}"
+    end = week_end(start, total_weeks)
+    if end > LAST_DAY:
+        return f"the program's {total_weeks} weeks from {start} would end on {end}, after {LAST_DAY}"
+    return None

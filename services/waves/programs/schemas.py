@@ -6,13 +6,14 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from services.waves.programs.schedule import PhaseDates
+from services.waves.programs.schedule import FIRST_DAY, LAST_DAY, PhaseDates
 from shared.playbooks import PlaybookTemplate
+from shared.text import MULTI_LINE, ONE_LINE
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE]
 
 
 def _iso_date_text(value: object) -> object:
@@ -22,7 +23,13 @@ def _iso_date_text(value: object) -> object:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+def _in_calendar_range(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_in_calendar_range)]
 
 
 class ProgramCreate(BaseModel):
@@ -30,7 +37,9 @@ class ProgramCreate(BaseModel):
 
     name: Text
     playbook: Annotated[str, Field(min_length=1, max_length=64, description="A template id: GET /api/v1/playbooks")]
-    start_date: IsoDate = Field(description="Day 1 of week 1, YYYY-MM-DD")
+    start_date: IsoDate = Field(
+        description=f"Day 1 of week 1, YYYY-MM-DD; the whole calendar must lie in {FIRST_DAY}..{LAST_DAY}"
+    )
 
 
 class OverrideIn(BaseModel):

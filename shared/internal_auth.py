@@ -1,0 +1,139 @@
+"""The gateway's word to a service: a short-lived credential minted for each request it forwards.
+
+Services listen on their own ports, and a request sent straight there would skip
+every check the gateway makes (policy table, idle sessions, rate, body limit, audit).
+So a service accepts only requests carrying `X-Internal-Token`: an HS256 token the
+gateway mints after its checks pass, over the verified caller (org, subject, role,
+scope, session) and the exact method and path (with query) of that one request,
+valid for 30 seconds. The key is shared by the gateway and the services only:
+`INTERNAL_AUTH_KEY` in production, a key file under `var/keys/` in development.
+Checking an HMAC is also far cheaper than an RS256 signature on every request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+from starlette.requests import Request
+
+from shared.auth import AuthError, Principal
+from shared.config import PlatformSettings
+
+HEADER = "x-internal-token"
+TTL_S = 30
+# Gateway and services may run on different hosts: allow a little clock skew on `exp`.
+LEEWAY_S = 5
+KEY_FILE = "internal-auth.key"
+ISSUER, AUDIENCE = "dso-gateway", "dso-services"
+MIN_KEY_BYTES = 32
+
+
+def ensure_internal_key(key_dir: Path) -> Path:
+    """Create the development key file once (atomically: processes starting together agree on one key)."""
+    key_dir.mkdir(parents=True, exist_ok=True)
+    path = key_dir / KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_hex(32))
+    return path
+
+
+def internal_key(settings: PlatformSettings) -> bytes:
+    """`INTERNAL_AUTH_KEY` when set (production), else the development key file under `var/keys/`."""
+    if settings.internal_auth_key is not None:
+        key = settings.internal_auth_key.get_secret_value().encode()
+    else:
+        path = ensure_internal_key(settings.key_dir())
+        key = b""
+        for _ in range(50):  # another process may have created the file and not written it yet
+            key = path.read_bytes().strip()
+            if key:
+                break
+            time.sleep(0.01)
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError(f"INTERNAL_AUTH_KEY must be at least {MIN_KEY_BYTES} bytes")
+    return key
+
+
+def request_target(request: Request) -> str:
+    """The path and query exactly as they arrived (what the gateway signed)."""
+    path: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    query: bytes = request.scope.get("query_string") or b""
+    return (path + (b"?" + query if query else b"")).decode("latin-1")
+
+
+class InternalCredentials:
+    """Mints (gateway) and verifies (services) the per-request internal credential."""
+
+    def __init__(self, key: bytes, *, clock: Callable[[], float] = time.time) -> None:
+        self._key, self._clock = key, clock
+
+    @classmethod
+    def of(cls, settings: PlatformSettings) -> InternalCredentials:
+        return cls(internal_key(settings))
+
+    def mint(self, principal: Principal, *, method: str, target: str) -> str:
+        """A credential for one request: this caller, this method and path, for `TTL_S` seconds."""
+        now = int(self._clock())
+        claims: dict[str, Any] = {
+            "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + TTL_S,
+            "org": principal.org, "sub": principal.subject, "role": principal.role,
+            "regions": list(principal.regions), "locations": list(principal.locations),
+            "sid": principal.session_id, "auth_time": principal.issued_at,
+            "method": method.upper(), "path": target,
+        }
+        return jwt.encode(claims, self._key, algorithm="HS256")
+
+    def verify(self, token: str, *, method: str, target: str) -> Principal:
+        """The caller the gateway vouched for, or AuthError naming what is wrong."""
+        try:
+            claims = jwt.decode(
+                token, self._key, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER, leeway=LEEWAY_S,
+                options={"require": ["exp", "iat", "iss", "aud", "sub", "org", "role", "method", "path"]},
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise AuthError("internal credential expired") from error
+        except jwt.PyJWTError as error:
+            raise AuthError(f"internal credential is invalid: {error}") from error
+        if claims["exp"] - claims["iat"] > TTL_S:
+            raise AuthError(f"internal credential lives longer than {TTL_S}s")
+        if claims["method"] != method.upper() or claims["path"] != target:
+            raise AuthError("internal credential was minted for another request")
+        return Principal(
+            subject=claims["sub"], org=claims["org"], role=claims["role"],
+            regions=tuple(claims.get("regions") or ()), locations=tuple(claims.get("locations") or ()),
+            session_id=claims.get("sid"), issued_at=claims.get("auth_time"),
+        )
+
+    def verify_request(self, request: Request) -> Principal:
+        """The principal of a request a service received, or AuthError (401) if the gateway did not send it."""
+        token = request.headers.get(HEADER)
+        if not token:
+            raise AuthError("services accept only requests forwarded by the gateway; send the request there")
+        return self.verify(token, method=request.method, target=request_target(request))
+
+    def auth(self, principal: Principal) -> ForwardedBy:
+        """An httpx auth flow signing each request the gateway sends on behalf of `principal`."""
+        return ForwardedBy(self, principal)
+
+
+class ForwardedBy(httpx.Auth):
+    """httpx auth: sets `X-Internal-Token` for the request's final method and path (after URL encoding)."""
+
+    def __init__(self, credentials: InternalCredentials, principal: Principal) -> None:
+        self.credentials, self.principal = credentials, principal
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        target = request.url.raw_path.decode("latin-1")
+        request.headers[HEADER] = self.credentials.mint(self.principal, method=request.method, target=target)
+        yield request
