@@ -12,7 +12,8 @@ body) there when it finishes:
 - the same key with another request body is a `422` (a client bug, not a retry);
 - a 5xx or a crash stores nothing and frees the slot, so the retry runs again (the
   event store's message ids keep the events it already wrote from being doubled);
-  a slot whose runner died is taken over after `lease_s`.
+  a slot whose runner died (it renews the slot while it runs) is taken over once
+  `lease_s` has passed without a renewal.
 
 Answers are kept for `ttl_s` (24 h), far beyond any client's retry policy.
 """
@@ -28,7 +29,7 @@ import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import nats.errors
 import nats.js.errors
@@ -44,6 +45,7 @@ from shared.errors import Conflict, DomainError
 from shared.http import error_response
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 HEADER = "idempotency-key"
 MAX_KEY = 200
 # Headers of the first answer that a replay repeats (the request id is the retry's own).
@@ -62,9 +64,9 @@ class KeyReused(DomainError):
     code = "idempotency_key_reused"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Claim:
-    """A slot this request holds while its command runs."""
+    """A slot this request holds while its command runs (`revision` moves with each heartbeat)."""
 
     key: str
     revision: int
@@ -74,8 +76,13 @@ class Claim:
 class OutcomeStore:
     """One service's stored command outcomes (a NATS KV bucket)."""
 
-    def __init__(self, kv: KeyValue, *, lease_s: float = 300.0, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, kv: KeyValue, *, lease_s: float = 15.0, clock: Callable[[], float] = time.time) -> None:
+        # A running command renews its slot every third of the lease, so a slot older than the
+        # lease belongs to a runner that died (a crashed process): a retry takes it over.
         self.kv, self.lease_s, self.clock = kv, lease_s, clock
+        self.op_timeout_s = 2.0
+        # Slots this process gave up but could not free (NATS was away): its own retries take them over.
+        self._abandoned: set[str] = set()
 
     @classmethod
     async def open(cls, nc: Client, service: str, *, replicas: int = 1, ttl_s: float = 24 * 3600) -> OutcomeStore:
@@ -99,11 +106,14 @@ class OutcomeStore:
         claim = await self._claim(slot, fingerprint)
         if isinstance(claim, Response):
             return claim
+        heartbeat = asyncio.create_task(self._renew(claim))
         try:
             response = await execute()
         except BaseException:
+            heartbeat.cancel()
             await self._release(claim)
             raise
+        heartbeat.cancel()
         if response.status_code >= 500:
             await self._release(claim)
         else:
@@ -114,11 +124,14 @@ class OutcomeStore:
         running = _encode({"state": "running", "since": self.clock(), "fingerprint": fingerprint})
         for _ in range(5):
             try:
-                return Claim(slot, await self.kv.create(slot, running), fingerprint)
+                return Claim(slot, await self._bounded(self.kv.create(slot, running)), fingerprint)
             except nats.js.errors.KeyWrongLastSequenceError:
                 pass
+            except (nats.errors.Error, nats.js.errors.Error, TimeoutError):
+                self._abandoned.add(slot)  # maybe stored, maybe not: our own retry may take it over
+                raise
             try:
-                entry = await self.kv.get(slot)
+                entry = await self._bounded(self.kv.get(slot))
             except nats.js.errors.KeyNotFoundError:
                 continue  # released in between: claim again
             found = _decode(entry.value or b"{}")
@@ -127,12 +140,14 @@ class OutcomeStore:
                                 field="Idempotency-Key")
             if found["state"] == "done":
                 return _replay(found)
-            if self.clock() - float(found["since"]) < self.lease_s:
+            if slot not in self._abandoned and self.clock() - float(found["since"]) < self.lease_s:
                 message = "the first request with this Idempotency-Key is still running; retry shortly"
                 raise InProgress(message)
-            try:  # its runner died without a word: take the slot over
+            try:  # its runner died without a word, or gave up here: take the slot over
                 revision = entry.revision or 0
-                return Claim(slot, await self.kv.update(slot, running, last=revision), fingerprint)
+                claim = Claim(slot, await self._bounded(self.kv.update(slot, running, last=revision)), fingerprint)
+                self._abandoned.discard(slot)
+                return claim
             except nats.js.errors.KeyWrongLastSequenceError:
                 continue
         raise InProgress("the Idempotency-Key is contended; retry shortly")
@@ -143,16 +158,31 @@ class OutcomeStore:
         done = {"state": "done", "fingerprint": claim.fingerprint, "status": response.status_code,
                 "headers": headers, "body": base64.b64encode(zlib.compress(body)).decode()}
         try:
-            await self.kv.update(claim.key, _encode(done), last=claim.revision)
-        except (nats.errors.Error, nats.js.errors.Error) as error:  # e.g. over the server's payload limit
+            await self._bounded(self.kv.update(claim.key, _encode(done), last=claim.revision))
+        except (nats.errors.Error, nats.js.errors.Error, TimeoutError) as error:  # e.g. over the payload limit
             log.warning("outcome of %s not stored (%s); a retry will run the command again", claim.key, error)
             await self._release(claim)
 
+    async def _renew(self, claim: Claim) -> None:
+        """Keep the slot ours while the command runs (cancelled when it ends)."""
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            running = _encode({"state": "running", "since": self.clock(), "fingerprint": claim.fingerprint})
+            try:
+                claim.revision = await self._bounded(self.kv.update(claim.key, running, last=claim.revision))
+            except (nats.errors.Error, nats.js.errors.Error, TimeoutError) as error:
+                log.warning("idempotency slot %s not renewed (%s)", claim.key, error)
+
+    async def _bounded(self, operation: Awaitable[T]) -> T:
+        """A bucket operation that gives up after `op_timeout_s`: with NATS away, answer 503 fast, not hang."""
+        return await asyncio.wait_for(operation, self.op_timeout_s)
+
     async def _release(self, claim: Claim) -> None:
         try:
-            await asyncio.shield(self.kv.delete(claim.key, last=claim.revision))
-        except (nats.errors.Error, nats.js.errors.Error) as error:
-            log.warning("idempotency slot %s not released (%s); it is taken over after the lease", claim.key, error)
+            await self._bounded(asyncio.shield(self.kv.delete(claim.key, last=claim.revision)))
+        except (nats.errors.Error, nats.js.errors.Error, TimeoutError) as error:
+            self._abandoned.add(claim.key)
+            log.warning("idempotency slot %s not released (%s); taken over by the next retry", claim.key, error)
 
 
 def _slot(org: str, command: str, key: str) -> str:
@@ -264,10 +294,15 @@ class IdempotentCommands:
 
         try:
             outcomes = await outcome_store(request)
-            response = await outcomes.run(org=principal.org, command=f"{scope['method']} {scope['path']}",
+            # A KV key is tokens of [A-Za-z0-9_-]: the command is named by its method and a digest of its path.
+            command = f"{scope['method']}-{hashlib.sha256(scope['path'].encode()).hexdigest()[:24]}"
+            response = await outcomes.run(org=principal.org, command=command,
                                           key=request.headers.get(HEADER), fingerprint=fingerprint(request, body),
                                           execute=execute)
         except DomainError as error:
             response = error_response(error.status, error.code, error.message, field=error.field,
                                       headers=getattr(error, "headers", None))
+        except (nats.errors.Error, nats.js.errors.Error, TimeoutError) as error:  # NATS away: nothing ran
+            message = f"event store unavailable ({type(error).__name__}); retry with the same Idempotency-Key"
+            response = error_response(503, "store_unavailable", message, headers={"Retry-After": "1"})
         await response(scope, receive, send)

@@ -17,18 +17,22 @@ from services.readiness.locations.schemas import History, HistoryEntry, ListQuer
 from services.readiness.programs.lookup import playbooks_for
 from shared.app import ContextDep, EngineDep, RuntimeDep, StoreDep, read_your_writes
 from shared.auth import CurrentPrincipal
+from shared.errors import NotFound
 from shared.events import new_id
+from shared.references import ReadModelLagging
 
 router = APIRouter(prefix="/api/v1", tags=["readiness"])
 
 
-@router.post("/locations", status_code=status.HTTP_201_CREATED, response_model=LocationPublic)
+@router.post("/locations", status_code=status.HTTP_201_CREATED, response_model=LocationPublic,
+             responses={409: {"description": "A location of this name already exists in this region"}})
 async def register_location(
     body: LocationCreate, response: Response, ctx: ContextDep, runtime: RuntimeDep, engine: EngineDep,
 ) -> LocationPublic:
     """Registers a location with its facts; emits `LocationRegistered` (and `LocationScored` when facts suffice)."""
     playbooks = await playbooks_for(runtime, ctx.principal.org, [body.program_id])
-    command = RegisterLocation(new_id(), body.name, body.region, playbooks, body.program_id, body.facts)
+    taken = await asyncio.to_thread(views.named, engine, org=ctx.principal.org, name=body.name, region=body.region)
+    command = RegisterLocation(new_id(), body.name, body.region, playbooks, body.program_id, body.facts, taken)
     outcome = await handlers.register_location(command, ctx)
     await read_your_writes(runtime, LocationsProjection.name, outcome.position, response)
     response.headers["Location"] = f"/api/v1/locations/{outcome.state.id}"
@@ -51,8 +55,16 @@ async def update_profile(
 
 
 async def location_out(engine: EngineDep, ctx: ContextDep, location_id: str) -> LocationPublic:
-    """A command's answer: the location as the read model now has it (the same as its GET)."""
-    row = await asyncio.to_thread(views.get_location, engine, principal=ctx.principal, location_id=location_id)
+    """A command's answer: the location as the read model now has it (the same as its GET).
+
+    The command is stored; if the read model has not caught up with it yet (NATS went away
+    after the ack), that is a 503 to retry with the same Idempotency-Key, never a 404.
+    """
+    try:
+        row = await asyncio.to_thread(views.get_location, engine, principal=ctx.principal, location_id=location_id)
+    except NotFound as missing:
+        raise ReadModelLagging(f"location {location_id} is stored but not readable yet; retry with the same "
+                               "Idempotency-Key", field="location_id") from missing
     return LocationPublic.model_validate(row, from_attributes=True)
 
 

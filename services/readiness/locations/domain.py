@@ -60,12 +60,20 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class RegisterLocation:
+    """`name_taken_by`: the org's location that already has this name in this region (from the read model)."""
+
     location_id: str
     name: str
     region: str
     playbooks: Playbooks
     program_id: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    name_taken_by: str | None = None
+
+
+def duplicate_name(name: str, region: str) -> str:
+    """The one rule for registering and importing: a name is used once per region of an org."""
+    return f"{name} in {region} already exists; change existing locations with PATCH"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +122,8 @@ def _check_facts(facts: Mapping[str, Any]) -> None:
 def _register(state: Location, command: RegisterLocation) -> list[DomainEvent]:
     if state.registered:
         raise Conflict(f"location {command.location_id} is already registered", field="id")
+    if command.name_taken_by is not None:
+        raise Conflict(duplicate_name(command.name, command.region), field="name")
     _check_facts(command.facts)
     if command.program_id is not None and command.program_id not in command.playbooks:
         raise DomainError(f"program_id {command.program_id} is not a program of this organization",

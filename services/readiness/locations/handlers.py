@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from services.readiness.locations.domain import (
     AssessLocation,
@@ -16,7 +17,7 @@ from shared.access import require, require_scope
 from shared.aggregates import Context, Outcome, execute
 from shared.auth import Principal
 from shared.events import AggregateRef
-from shared.eventstore.base import History
+from shared.eventstore.base import History, message_id
 
 
 def location_ref(org: str, location_id: str) -> AggregateRef:
@@ -37,6 +38,8 @@ async def register_location(command: RegisterLocation, ctx: Context) -> Outcome[
     """Register a location of the caller's org (a regional admin only in its own regions), scored if its facts allow."""
     require(ctx.principal, "locations:register")
     require_scope(ctx.principal, region=command.region, location_id="", permission="locations:register")
+    if command.name_taken_by is not None and await _registered_by(ctx, command, command.name_taken_by):
+        command = replace(command, name_taken_by=None)  # our own first run: the append below returns its events
     ref = location_ref(ctx.principal.org, command.location_id)
     # A fresh id has no history to load (a CSV import registers thousands at once).
     registered = await execute(ctx, ref, location, command, known=History(ref))
@@ -48,6 +51,14 @@ async def register_location(command: RegisterLocation, ctx: Context) -> Outcome[
     ref = location_ref(ctx.principal.org, registered.state.id)
     scored = await execute(ctx, ref, location, rescore, part=("score",), known=History(ref, registered.events))
     return Outcome(scored.state, registered.events + scored.events)
+
+
+async def _registered_by(ctx: Context, command: RegisterLocation, location_id: str) -> bool:
+    """Whether `location_id` was registered by this very command (a retry after the answer was lost)."""
+    ref = location_ref(ctx.principal.org, location_id)
+    history = await ctx.store.load(ref)
+    first = history.events[0] if history.events else None
+    return first is not None and first.message_id == message_id(ref, ctx.meta(command).command_id, 0)
 
 
 async def update_profile(command: UpdateLocationProfile, ctx: Context) -> Outcome[Location]:

@@ -78,6 +78,13 @@ def program_of(engine: Engine, *, org: str, location_id: str) -> str | None:
         return session.exec(query).first()
 
 
+def named(engine: Engine, *, org: str, name: str, region: str) -> str | None:
+    """The id of the org's location of this name in this region, if there is one."""
+    query = select(LocationRow.id).where(LocationRow.org == org, LocationRow.name == name, LocationRow.region == region)
+    with Session(engine) as session:
+        return session.exec(query).first()
+
+
 def names_in_use(engine: Engine, *, org: str) -> set[tuple[str, str]]:
     """(name, region) of every location of the org, to refuse importing one twice."""
     with Session(engine) as session:

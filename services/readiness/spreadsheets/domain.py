@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.readiness.locations.domain import duplicate_name
 from services.readiness.locations.facts import ENTERED_FACTS, check_value
 from shared.contracts.readiness import FACTORS
 from shared.errors import DomainError
@@ -161,8 +162,7 @@ def parse_import(
             errors.append({"field": "region", "message": f"region {cells['region']} is outside your scope"})
         key = (cells["name"], cells["region"])
         if cells["name"] and key in seen:
-            errors.append({"field": "name", "message": f"{key[0]} in {key[1]} already exists or repeats an "
-                                                       "earlier row; change existing locations with PATCH"})
+            errors.append({"field": "name", "message": duplicate_name(*key)})
         seen.add(key)
         facts: dict[str, Any] = {}
         for column, raw in cells.items():
