@@ -1,4 +1,4 @@
-"""Metrics settings: `TRAINING_PORT`, `TRAINING_DATABASE_URL` (else `DATABASE_URL`), and the shared ones."""
+"""Metrics settings: `METRICS_PORT`, `METRICS_DATABASE_URL` (else `DATABASE_URL`), and the shared ones."""
 
 from __future__ import annotations
 
