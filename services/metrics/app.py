@@ -1,20 +1,41 @@
-"""The metrics service: baselines, cases, KPIs, ROI views, reports.
+"""The metrics service: baselines, cases, live KPIs (ROI views, surveys and integrations follow).
 
-For now it runs with its stream and health endpoints only; its domain comes in its own issue.
+It learns locations from readiness' stream and programs (playbooks, go-live dates) from waves'.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+import shared.contracts  # noqa: F401 - registers every event contract
+from services.metrics.baselines import api as baselines
+from services.metrics.baselines.projections import BaselinesProjection
+from services.metrics.cases import api as cases
+from services.metrics.cases.projections import CasesProjection
+from services.metrics.cases.pseudonyms import load_secret
 from services.metrics.config import MetricsSettings
+from services.metrics.kpis import api as kpis
+from services.metrics.kpis.reactions import reactors
+from services.metrics.locations.projections import LocationsProjection
+from services.metrics.programs.projections import ProgramsProjection
 from shared.app import create_service_app
 from shared.projections.base import Projection
 
 
 def projections() -> list[Projection]:
-    return []
+    """Its own stream's read models, and the locations and programs it learns from readiness and waves."""
+    return [BaselinesProjection(), CasesProjection(), LocationsProjection(), ProgramsProjection()]
 
 
 def create_app(settings: MetricsSettings | None = None) -> FastAPI:
-    return create_service_app(settings or MetricsSettings(), title="DSO Rollout — metrics", projections=projections())
+    settings = settings or MetricsSettings()
+    app = create_service_app(
+        settings,
+        title="DSO Rollout — metrics",
+        routers=[baselines.router, cases.router, kpis.router],
+        projections=projections(),
+        reactors=reactors() if settings.publish_kpis else [],
+    )
+    secret = settings.patient_key_secret
+    app.state.patient_secret = load_secret(secret.get_secret_value() if secret else None, settings.var_dir)
+    return app

@@ -61,6 +61,10 @@ class Metrics(Model):
     """Baselines, ROI targets and benchmarks of a template."""
 
     baseline: BaselinePlan
+    # A case counts as accepted only if the patient accepts within this many days of the plan's
+    # presentation (its approval); None: whenever the patient accepts.
+    acceptance_within_days: int | None = Field(default=None, strict=True, ge=1)
+    acceptance_source: str | None = None
     roi_targets: tuple[RoiTarget, ...] = ()
     benchmarks: tuple[Benchmark, ...] = ()
     notes: tuple[str, ...] = ()

@@ -135,5 +135,6 @@ KPIS: dict[str, str] = {
     "support_tickets_per_location": "Support tickets per live location in the window",
     "systemic_issue_categories": "Issue categories open at two or more locations",
     "lab_export_failures": "Failed case exports to the lab",
+    "aligner_cases_per_month": "New aligner cases per month in the window",
     "locations_live_pct": "Share of the scope's planned locations that are live",
 }

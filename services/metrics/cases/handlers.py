@@ -1,0 +1,31 @@
+"""Case commands: open a case at a location, record a lifecycle step — for locations in the caller's scope."""
+
+from __future__ import annotations
+
+from services.metrics.cases.domain import Case, OpenCase, RecordStep, case
+from shared.access import require, require_scope
+from shared.aggregates import Context, Outcome, execute
+from shared.events import AggregateRef
+
+
+def case_ref(org: str, case_id: str) -> AggregateRef:
+    return AggregateRef(org, "metrics", "case", case_id)
+
+
+async def open_case(command: OpenCase, ctx: Context) -> Outcome[Case]:
+    """Record a submitted case (`CaseCreated`)."""
+    require(ctx.principal, "cases:record")
+    require_scope(ctx.principal, region=command.region, location_id=command.location_id, permission="cases:record")
+    return await execute(ctx, case_ref(ctx.principal.org, command.case_id), case, command)
+
+
+async def record_step(command: RecordStep, ctx: Context) -> Outcome[Case]:
+    """Record one lifecycle step (and `CaseProcessed` when it changes the planning verdict)."""
+    require(ctx.principal, "cases:record")
+
+    def guard(state: Case) -> None:
+        if state.created:
+            require_scope(ctx.principal, region=command.region, location_id=state.location_id,
+                          permission="cases:record")
+
+    return await execute(ctx, case_ref(ctx.principal.org, command.case_id), case, command, guard=guard)

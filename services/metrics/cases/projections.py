@@ -1,0 +1,95 @@
+"""Folds case events into `metrics_cases`: each fact by the source's time, so arrival order does not matter.
+
+Scanned, generated and approved are the earliest such step; the patient's decision is the latest
+by source time; the planning verdict is the latest `CaseProcessed`. Idempotent per event: the
+domain records a step once, and each fact is a min/max or a count of recorded steps.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session, SQLModel
+
+from services.metrics.cases.models import CaseRow
+from shared.contracts.base import parse
+from shared.contracts.metrics import (
+    CaseCreated,
+    CaseProcessed,
+    PatientAccepted,
+    PatientDeclined,
+    PlanApproved,
+    PlanGenerated,
+    PlanModified,
+    ProcedurePosted,
+    RefinementStarted,
+    RevisionRequested,
+    ScanUploaded,
+)
+from shared.events import RecordedEvent
+
+
+def utc(at: datetime | None) -> datetime | None:
+    """A stored time as an aware UTC time (SQLite gives naive ones back)."""
+    if at is None:
+        return None
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def earliest(current: datetime | None, at: datetime) -> datetime:
+    stored = utc(current)
+    return at if stored is None or at < stored else stored
+
+
+class CasesProjection:
+    name = "metrics-cases"
+    stream = "metrics"
+    tables: tuple[type[SQLModel], ...] = (CaseRow,)
+
+    def apply(self, session: Session, event: RecordedEvent) -> None:
+        if event.ref.aggregate != "case":
+            return
+        fact = parse(event)
+        if isinstance(fact, CaseCreated):
+            session.add(CaseRow(
+                org=event.ref.org, id=fact.case_id, location_id=fact.location_id, program_id=fact.program_id,
+                patient_key=fact.patient_key, provider_id=fact.provider_id, source=fact.source,
+                submitted_at=fact.occurred_at, first_sequence=event.sequence, last_sequence=event.sequence,
+            ))
+            session.flush()
+            return
+        row = session.get(CaseRow, (event.ref.org, event.ref.id))
+        if row is None:
+            raise LookupError(f"{event.type} for unknown case {event.ref.id}")
+        match fact:
+            case ScanUploaded():
+                row.scanned_at = earliest(row.scanned_at, fact.occurred_at)
+            case PlanGenerated():
+                row.generated_at = earliest(row.generated_at, fact.occurred_at)
+            case PlanModified():
+                row.modifications += 1
+                row.review_minutes = _add(row.review_minutes, fact.review_minutes)
+            case RevisionRequested():
+                row.revisions += 1
+            case PlanApproved():
+                row.approved_at = earliest(row.approved_at, fact.occurred_at)
+                row.review_minutes = _add(row.review_minutes, fact.review_minutes)
+            case PatientAccepted() | PatientDeclined():
+                decided = utc(row.decided_at)
+                if decided is None or fact.occurred_at >= decided:
+                    row.decision = "accepted" if isinstance(fact, PatientAccepted) else "declined"
+                    row.decided_at = fact.occurred_at
+            case RefinementStarted():
+                row.refinements += 1
+            case ProcedurePosted():
+                row.procedure_code, row.procedure_fee = fact.code, fact.fee
+            case CaseProcessed():
+                row.processed, row.critical, row.critical_issues = True, fact.critical, list(fact.critical_issues)
+        row.last_sequence = event.sequence
+        session.add(row)
+
+
+def _add(total: float | None, minutes: float | None) -> float | None:
+    if minutes is None:
+        return total
+    return (total or 0.0) + minutes

@@ -1,0 +1,58 @@
+"""Pseudonymous patient keys: an HMAC of the patient's identifiers under a per-org key.
+
+Events never carry names or birth dates; the same patient at the same org always gets the same
+key (so cases can be matched), and a key means nothing without the secret. The per-org key is
+derived from the service's secret, so no org can compute another org's keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+from shared.errors import DomainError
+
+
+def org_key(secret: bytes, org: str) -> bytes:
+    return hmac.new(secret, f"dso-patient-key:{org}".encode(), hashlib.sha256).digest()
+
+
+def _norm(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(folded.lower().split())
+
+
+def identity(*, chart_number: str | None, last_name: str | None, first_name: str | None,
+             birth_date: date | None) -> str:
+    """What the key is computed from: the chart number when known, else name and date of birth."""
+    if chart_number and chart_number.strip():
+        return f"chart:{chart_number.strip()}"
+    if last_name and first_name and birth_date:
+        return f"person:{_norm(last_name)}|{_norm(first_name)}|{birth_date.isoformat()}"
+    raise DomainError("patient needs a chart_number, or last_name, first_name and birth_date", field="patient")
+
+
+def patient_key(key: bytes, identity_text: str) -> str:
+    return hmac.new(key, identity_text.encode(), hashlib.sha256).hexdigest()
+
+
+def load_secret(configured: str | None, var_dir: Path) -> bytes:
+    """The configured secret, else the one kept under var_dir (made once, readable by the owner only)."""
+    if configured:
+        return configured.encode()
+    path = var_dir / "keys" / "metrics-patient-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()

@@ -1,0 +1,1 @@
+"""Live KPIs per location and program, computed from case facts over the playbook's windows."""

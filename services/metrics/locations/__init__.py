@@ -1,0 +1,1 @@
+"""Locations as metrics knows them: folded from readiness' events (name, region, program)."""

@@ -1,0 +1,16 @@
+"""Metrics fixtures: the service app on the test's NATS server and read-model database."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+
+from services.metrics.app import create_app
+from services.metrics.config import MetricsSettings
+from shared.config import PlatformSettings
+
+
+@pytest.fixture
+def app(platform: PlatformSettings, database_url: str) -> FastAPI:
+    """The metrics service, once per database (SQLite, PostgreSQL)."""
+    return create_app(MetricsSettings(**platform.model_dump(), database_url=database_url))
