@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from shared.access import org_wide
 from shared.auth import Principal
-
-ORG_WIDE = frozenset({"super_admin", "executive"})
 
 
 class Visibility:
@@ -30,7 +29,7 @@ class Visibility:
 
     @classmethod
     def of(cls, principal: Principal, region_locations: Iterable[str] = ()) -> Visibility:
-        if principal.role in ORG_WIDE:
+        if org_wide(principal):
             return cls(everything=True)
         if principal.role == "regional_admin":
             return cls(everything=False, locations=region_locations, regions=principal.regions)

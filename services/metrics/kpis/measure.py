@@ -64,15 +64,20 @@ def _value(values: Iterable[float], window: Window, scale: float = 1.0) -> KpiVa
     return KpiValue(value=mean, n=len(found), window=window.name, window_start=window.start, window_end=window.end)
 
 
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    """Seconds from `start` to `end`, when both are known and in order."""
+    if start is None or end is None or end < start:
+        return None
+    return (end - start).total_seconds()
+
+
 def measure(cases: Sequence[CaseFacts], *, went_live: date | None,
             acceptance_within_days: int | None) -> dict[str, KpiValue]:
     """Every KPI this location's cases give, each with n and the window."""
     window, inside = window_of(cases, went_live)
     approved = [c for c in inside if c.approved_at is not None and c.submitted_at is not None]
-    hours = [(c.approved_at - c.submitted_at).total_seconds() / 3600 for c in approved  # type: ignore[operator]
-             if c.approved_at >= c.submitted_at]  # type: ignore[operator]
-    minutes = [(c.approved_at - c.scanned_at).total_seconds() / 60 for c in approved  # type: ignore[operator]
-               if c.scanned_at is not None and c.approved_at >= c.scanned_at]  # type: ignore[operator]
+    hours = [span / 3600 for c in approved if (span := _seconds(c.submitted_at, c.approved_at)) is not None]
+    minutes = [span / 60 for c in approved if (span := _seconds(c.scanned_at, c.approved_at)) is not None]
     within = timedelta(days=acceptance_within_days) if acceptance_within_days else None
 
     def accepted(c: CaseFacts) -> float:
