@@ -1,0 +1,20 @@
+"""Plan command handlers: authorize, then load -> decide -> append."""
+
+from __future__ import annotations
+
+from services.waves.plan.domain import Plan, RecordGoLive, plan
+from shared.access import require, require_scope
+from shared.aggregates import Context, Outcome, execute
+from shared.events import AggregateRef
+
+
+def plan_ref(org: str, program_id: str) -> AggregateRef:
+    """The plan aggregate of a program."""
+    return AggregateRef(org, "waves", "plan", program_id)
+
+
+async def record_go_live(command: RecordGoLive, ctx: Context, *, region: str) -> Outcome[Plan]:
+    """Record that a location went live (its location admin, or a regional admin of its region)."""
+    require(ctx.principal, "plan:go-live")
+    require_scope(ctx.principal, region=region, location_id=command.location_id, permission="plan:go-live")
+    return await execute(ctx, plan_ref(ctx.principal.org, command.program_id), plan, command)

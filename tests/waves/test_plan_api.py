@@ -1,0 +1,57 @@
+"""The wave plan through HTTP: readiness events place locations; go-lives are recorded facts."""
+
+from __future__ import annotations
+
+from tests.conftest import serve
+from tests.waves.factories import as_role, baseline, confirm_pilot, create_program, scored_location
+
+
+async def test_plan_places_locations_and_a_go_live_needs_baselines_and_scope(app, token, org) -> None:
+    executive = as_role(token, org, "executive")
+    async with serve(app) as client:
+        program = await create_program(client, executive)
+        ids = {name: await scored_location(app, org, program, name, composite)
+               for name, composite in (("A", 23), ("B", 21), ("E", 20), ("F", 22), ("C", 16), ("D", 11))}
+        plan = (await client.get(f"/api/v1/programs/{program}/plan", headers=executive)).json()
+        where = {loc["name"]: (loc["wave"], loc["planned_week"]) for loc in plan["locations"]}
+        # Wave 1 holds 3 (L196): the lowest of four high scorers waits for wave 2, with the reason.
+        assert where == {"A": ("wave-1", 5), "F": ("wave-1", 5), "B": ("wave-1", 5), "E": ("wave-2", 9),
+                         "C": ("wave-2", 9)}
+        waiting = next(loc for loc in plan["locations"] if loc["name"] == "E")
+        assert waiting["reason"] == "wave-1 full (capacity 3): composite 20 waits for wave-2"
+        [remediation] = plan["unscheduled"]
+        assert remediation["name"] == "D" and remediation["blocking_scores"]
+        assert "below 12" in remediation["reason"]
+        assert [w["capacity"] for w in plan["waves"]] == [3, 8, None]
+
+        # The confirmed pilot set is wave 1.
+        await confirm_pilot(app, org, program, [ids["A"], ids["C"]])
+        plan = (await client.get(f"/api/v1/programs/{program}/plan", headers=executive)).json()
+        assert {loc["name"] for loc in plan["locations"] if loc["wave"] == "wave-1"} == {"A", "C"}
+
+        url = f"/api/v1/programs/{program}/locations/{ids['A']}/go-live"
+        admin_a = as_role(token, org, "location_admin", locations=(ids["A"],))
+        refused = await client.post(url, json={"date": "2025-09-29"}, headers=admin_a)
+        assert refused.status_code == 422, refused.text
+        assert "case_acceptance_rate_pct" in refused.text and "plan_turnaround_hours" in refused.text
+        await baseline(app, org, program, ids["A"], "case_acceptance_rate_pct", 55.0)
+        await baseline(app, org, program, ids["A"], "plan_turnaround_hours", 72.0)
+        other_region = as_role(token, org, "regional_admin", regions=("south",))
+        assert (await client.post(url, json={"date": "2025-09-29"}, headers=other_region)).status_code == 403
+        provider = as_role(token, org, "provider", locations=(ids["A"],))
+        assert (await client.post(url, json={"date": "2025-09-29"}, headers=provider)).status_code == 403
+        live = await client.post(url, json={"date": "2025-09-29"}, headers=admin_a)
+        assert live.status_code == 200, live.text
+        a = next(loc for loc in live.json()["locations"] if loc["location_id"] == ids["A"])
+        assert (a["went_live_on"], a["planned_go_live"]) == ("2025-09-29", "2025-09-29")
+        again = await client.post(url, json={"date": "2025-09-30"}, headers=admin_a)
+        assert again.status_code == 409
+
+        # Wave 2 waits for a go on the wave-1 gate.
+        regional = as_role(token, org, "regional_admin", regions=("north",))
+        early = await client.post(f"/api/v1/programs/{program}/locations/{ids['E']}/go-live",
+                                  json={"date": "2025-10-27"}, headers=regional)
+        assert early.status_code == 422 and "wave-1-to-wave-2" in early.text
+        # A location role sees only its own location.
+        mine = (await client.get(f"/api/v1/programs/{program}/plan", headers=admin_a)).json()
+        assert [loc["location_id"] for loc in mine["locations"] + mine["unscheduled"]] == [ids["A"]]
