@@ -171,7 +171,7 @@ class RootCauseRecorded(_PlanEvent):
     category: str
     description: str
     remediation: str | None = None
-    remediation_due: date | None = None
+    remediation_due_at: datetime | None = None
     recorded_by: str
     recorded_at: datetime
 

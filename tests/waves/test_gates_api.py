@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from typing import Any
 
 import nats
@@ -165,6 +166,41 @@ async def test_a_failing_gate_needs_an_override_for_go_and_a_no_go_pauses_go_liv
         live = await client.post(f"/api/v1/programs/{program}/locations/{ids[1]}/go-live",
                                  json={"date": "2025-09-29"}, headers=as_role(token, org, "super_admin"))
         assert live.status_code == 422 and "paused" in live.text
+
+        # The no-go path: review due within 24 h, root cause sets the remediation deadline, restart checklist.
+        [pause] = (await client.get(f"/api/v1/programs/{program}/pauses", headers=executive)).json()
+        assert pause["gate"] == GATE and pause["review_due_at"] and not pause["review_overdue"]
+        paused_at, due = datetime.fromisoformat(pause["paused_at"]), datetime.fromisoformat(pause["review_due_at"])
+        assert due - paused_at == timedelta(hours=24)
+        pauses = f"/api/v1/programs/{program}/pauses/{pause['pause_id']}"
+        early = await client.post(f"{pauses}/resume", headers=executive)
+        assert early.status_code == 409
+        assert "incident review, root cause, root-cause-resolved, preventive-measures, executive-approval" in early.text
+        planner = as_role(token, org, "regional_admin", regions=("north",))
+        assert (await client.post(f"{pauses}/review", json={"summary": "vendor bug in import"},
+                                  headers=planner)).status_code == 200
+        wrong = await client.post(f"{pauses}/root-cause", json={"category": "weather", "description": "x"},
+                                  headers=planner)
+        assert wrong.status_code == 422 and "technical" in wrong.text
+        cause = (await client.post(f"{pauses}/root-cause", json={"category": "technical",
+                                                                  "description": "scanner import"},
+                                   headers=planner)).json()
+        # Technical: vendor fix within 5 business days (L249).
+        assert cause["remediation"] == "vendor fix"
+        recorded = datetime.fromisoformat(cause["remediation_due_at"])
+        assert recorded.weekday() < 5 and timedelta(days=5) <= recorded - paused_at <= timedelta(days=7, hours=1)
+        for criterion in ("root-cause-resolved", "preventive-measures"):
+            met = await client.post(f"{pauses}/criteria/{criterion}", json={"note": "verified"}, headers=planner)
+            assert met.status_code == 200, met.text
+        missing = await client.post(f"{pauses}/resume", headers=executive)
+        assert missing.status_code == 409 and "executive-approval" in missing.text
+        await client.post(f"{pauses}/criteria/executive-approval", json={"note": "approved"}, headers=executive)
+        assert (await client.post(f"{pauses}/resume", headers=planner)).status_code == 403
+        resumed = await client.post(f"{pauses}/resume", headers=executive)
+        assert resumed.status_code == 200, resumed.text
+        assert resumed.json()["resumed_at"] and resumed.json()["missing_criteria"] == []
+        plan = (await client.get(f"/api/v1/programs/{program}/plan", headers=executive)).json()
+        assert not any(w["paused"] for w in plan["waves"])
 
         # A new evaluation may be decided with an explicit override, marked as such.
         await client.post(f"{gates}/{GATE}/evaluate", headers=executive)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 from shared.aggregates import Aggregate
 from shared.contracts.base import DomainEvent
@@ -18,8 +19,11 @@ from shared.contracts.waves import (
     DeploymentResumed,
     GateDecisionRecorded,
     GateEvaluated,
+    IncidentReviewRecorded,
     LocationReverted,
     LocationWentLive,
+    RestartCriterionMet,
+    RootCauseRecorded,
 )
 from shared.errors import Conflict, DomainError
 from shared.playbooks import PlaybookTemplate
@@ -34,6 +38,9 @@ class Pause:
     reason: str
     paused_at: datetime
     resumed: bool = False
+    reviewed: bool = False
+    root_cause: str | None = None
+    met: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +121,10 @@ def decide(state: Plan, command: RecordGoLive) -> list[DomainEvent]:
     return _go_live(state, command)
 
 
+def _pause(state: Plan, pause_id: str, **changes: Any) -> Plan:
+    return replace(state, pauses={**state.pauses, pause_id: replace(state.pauses[pause_id], **changes)})
+
+
 def evolve(state: Plan, event: DomainEvent) -> Plan:
     """The plan after one of its events."""
     match event:
@@ -133,6 +144,12 @@ def evolve(state: Plan, event: DomainEvent) -> Plan:
         case DeploymentPaused():
             pause = Pause(event.pause_id, event.scope, event.wave, event.location_id, event.reason, event.paused_at)
             return replace(state, pauses={**state.pauses, event.pause_id: pause})
+        case IncidentReviewRecorded():
+            return _pause(state, event.pause_id, reviewed=True)
+        case RootCauseRecorded():
+            return _pause(state, event.pause_id, root_cause=event.category)
+        case RestartCriterionMet():
+            return _pause(state, event.pause_id, met=state.pauses[event.pause_id].met | {event.criterion})
         case DeploymentResumed():
             resumed = replace(state.pauses[event.pause_id], resumed=True)
             return replace(state, pauses={**state.pauses, event.pause_id: resumed})

@@ -66,6 +66,13 @@ class PauseRow(SQLModel, table=True):
     paused_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     review_due_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     resumed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    review_held_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    review_summary: str | None = None
+    root_cause: str | None = None
+    root_cause_description: str | None = None
+    remediation: str | None = None
+    remediation_due_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    criteria_met: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class GateEvaluationRow(SQLModel, table=True):

@@ -25,8 +25,11 @@ from shared.contracts.waves import (
     DeploymentResumed,
     GateDecisionRecorded,
     GateEvaluated,
+    IncidentReviewRecorded,
     LocationReverted,
     LocationWentLive,
+    RestartCriterionMet,
+    RootCauseRecorded,
 )
 from shared.events import RecordedEvent
 
@@ -127,6 +130,24 @@ class PlanProjection:
                     paused_at=paused.paused_at, review_due_at=paused.review_due_at,
                 ))
                 session.flush()
+            case IncidentReviewRecorded() as review:
+                pause = session.get(PauseRow, review.pause_id)
+                if pause is not None:
+                    pause.review_held_at, pause.review_summary = review.held_at, review.summary
+                    session.add(pause)
+            case RootCauseRecorded() as cause:
+                pause = session.get(PauseRow, cause.pause_id)
+                if pause is not None:
+                    pause.root_cause, pause.root_cause_description = cause.category, cause.description
+                    pause.remediation, pause.remediation_due_at = cause.remediation, cause.remediation_due_at
+                    session.add(pause)
+            case RestartCriterionMet() as met:
+                pause = session.get(PauseRow, met.pause_id)
+                if pause is not None:
+                    # A new dict, so the ORM sees the JSON column change.
+                    pause.criteria_met = {**pause.criteria_met, met.criterion: {
+                        "note": met.note, "by": met.recorded_by, "at": met.recorded_at.isoformat()}}
+                    session.add(pause)
             case DeploymentResumed() as resumed:
                 pause = session.get(PauseRow, resumed.pause_id)
                 if pause is not None:
