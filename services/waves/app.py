@@ -12,6 +12,7 @@ from services.waves.evidence.projections import (
     TrainingEvidenceProjection,
 )
 from services.waves.gates.api import router as gates_router
+from services.waves.incidents.api import router as incidents_router
 from services.waves.pauses.api import router as pauses_router
 from services.waves.plan.api import router as plan_router
 from services.waves.plan.projections import CandidatesProjection, PlanProjection
@@ -37,7 +38,8 @@ def create_app(settings: WavesSettings | None = None) -> FastAPI:
     app = create_service_app(
         settings,
         title="DSO Rollout — waves",
-        routers=[playbooks_router, programs_router, plan_router, gates_router, pauses_router],
+        routers=[playbooks_router, programs_router, plan_router, gates_router, pauses_router,
+                 incidents_router],
         projections=projections(),
     )
     app.state.catalog = catalog

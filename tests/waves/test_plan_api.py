@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import icalendar
+
 from tests.conftest import serve
 from tests.waves.factories import as_role, baseline, confirm_pilot, create_program, scored_location
 
@@ -55,3 +59,23 @@ async def test_plan_places_locations_and_a_go_live_needs_baselines_and_scope(app
         # A location role sees only its own location.
         mine = (await client.get(f"/api/v1/programs/{program}/plan", headers=admin_a)).json()
         assert [loc["location_id"] for loc in mine["locations"] + mine["unscheduled"]] == [ids["A"]]
+
+
+async def test_plan_ics_imports_with_a_real_parser(app, token, org) -> None:
+    executive = as_role(token, org, "executive")
+    async with serve(app) as client:
+        program = await create_program(client, executive, playbook="spark-dso", start="2025-09-03")
+        ids = [await scored_location(app, org, program, f"Clinic, {n}; \\ long name " + "x" * 60, 22) for n in "AB"]
+        await confirm_pilot(app, org, program, ids)
+        answer = await client.get(f"/api/v1/programs/{program}/plan.ics", headers=executive)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/calendar")
+    parsed = icalendar.Calendar.from_ical(answer.content)
+    events = {str(e["UID"]): e for e in parsed.walk("VEVENT")}
+    # Spark: the whole pilot on the Monday of week 5, after configuration and on-site training (L32-41, L51).
+    for location_id in ids:
+        event = events[f"go-live-{program}-{location_id}@dso-rollout"]
+        assert event.decoded("DTSTART") == date(2025, 10, 6)
+        assert str(event["SUMMARY"]).startswith("Clinic, ") and "planned go-live (wave-1)" in str(event["SUMMARY"])
+    # The pilot-success gate at the end of week 6 (L42).
+    assert events[f"gate-{program}-pilot-success@dso-rollout"].decoded("DTSTART") == date(2025, 10, 14)
+    assert all(len(line) <= 75 for line in answer.content.split(b"\r\n"))

@@ -22,6 +22,14 @@ def get_plan(program_id: str, principal: CurrentPrincipal, engine: EngineDep) ->
     return views.plan_view(engine, principal=principal, program_id=program_id)
 
 
+@router.get("/{program_id}/plan.ics", response_class=Response)
+def get_plan_ics(program_id: str, principal: CurrentPrincipal, engine: EngineDep) -> Response:
+    """The plan's go-lives and gate dates as an iCalendar file."""
+    body = views.plan_ics(engine, principal=principal, program_id=program_id)
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="plan-{program_id}.ics"'})
+
+
 @router.post("/{program_id}/locations/{location_id}/go-live", response_model=PlanView)
 async def record_go_live(
     program_id: str, location_id: str, body: GoLiveRecord, response: Response, ctx: ContextDep, runtime: RuntimeDep,

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from services.waves.evidence.build import utc
 from services.waves.evidence.models import BaselineRow
 from services.waves.plan.assign import Candidate, Placement, assign, capacities
 from services.waves.plan.cadence import planned
+from services.waves.plan.ics import CalendarEntry, ics
 from services.waves.plan.models import CandidateRow, GoLiveRow, PauseRow, PilotSetRow
 from services.waves.plan.schemas import PlanLocation, PlanView, WavePlan
 from services.waves.programs.models import ProgramRow
-from services.waves.programs.schedule import calendar
+from services.waves.programs.schedule import calendar, week_end
 from shared.access import in_scope
 from shared.auth import Principal
 from shared.errors import NotFound
@@ -119,3 +121,28 @@ def go_live_inputs(engine: Engine, *, principal: Principal, program_id: str, loc
                                                                   BaselineRow.location_id == location_id)).all()
     wave = next(p.wave for p in plan.placements if p.location_id == location_id)
     return GoLiveInputs(plan.playbook, wave, row.region, frozenset(baselines))
+
+
+def plan_ics(engine: Engine, *, principal: Principal, program_id: str) -> str:
+    """The plan's go-lives (actual where recorded, else planned) and gate dates as iCalendar text."""
+    view = plan_view(engine, principal=principal, program_id=program_id)
+    with Session(engine) as session:
+        program = program_row(session, principal, program_id)
+    playbook = PlaybookTemplate.model_validate(program.playbook)
+    entries = []
+    for loc in view.locations:
+        day = loc.went_live_on or loc.planned_go_live
+        if day is None:
+            continue
+        state = "went live" if loc.went_live_on else "planned go-live"
+        entries.append(CalendarEntry(
+            uid=f"go-live-{program_id}-{loc.location_id}@dso-rollout", day=day,
+            summary=f"{loc.name or loc.location_id}: {state} ({loc.wave})", description=loc.reason,
+        ))
+    for gate in playbook.gates:
+        week = gate.evaluate_week or playbook.phase(gate.from_wave).end_week
+        entries.append(CalendarEntry(
+            uid=f"gate-{program_id}-{gate.key}@dso-rollout", day=week_end(program.start_date, week),
+            summary=f"Gate: {gate.label}", description=f"Go/no-go, decided by {gate.decided_by}",
+        ))
+    return ics(f"{program.name} — rollout plan", entries, utc(program.created_at))
