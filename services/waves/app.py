@@ -16,6 +16,7 @@ from services.waves.incidents.api import router as incidents_router
 from services.waves.pauses.api import router as pauses_router
 from services.waves.plan.api import router as plan_router
 from services.waves.plan.projections import CandidatesProjection, PlanProjection
+from services.waves.plan.reactions import AssignWavesOnReadiness
 from services.waves.playbooks.api import router as playbooks_router
 from services.waves.playbooks.catalog import PlaybookCatalog
 from services.waves.programs.api import router as programs_router
@@ -41,6 +42,7 @@ def create_app(settings: WavesSettings | None = None) -> FastAPI:
         routers=[playbooks_router, programs_router, plan_router, gates_router, pauses_router,
                  incidents_router],
         projections=projections(),
+        reactors=[AssignWavesOnReadiness],
     )
     app.state.catalog = catalog
     return app

@@ -6,8 +6,25 @@ from datetime import date
 
 import icalendar
 
+from services.waves.plan.reactions import AssignWavesOnReadiness
+from shared.events import AggregateRef
+from shared.eventstore.jetstream import JetStreamEventStore
 from tests.conftest import serve
 from tests.waves.factories import as_role, baseline, confirm_pilot, create_program, scored_location
+
+
+async def wave_assignments(app, org: str, program: str) -> dict[str, tuple[str | None, str]]:
+    """The plan's published placements, once the reaction has handled every readiness event so far."""
+    runtime = app.state.runtime
+    store = JetStreamEventStore(runtime.nc)
+    readiness_end = (await runtime.nc.jetstream().stream_info("DSO_READINESS")).state.last_seq
+    await runtime.reactors[AssignWavesOnReadiness.name].wait_for(readiness_end)
+    history = await store.load(AggregateRef(org, "waves", "plan", program))
+    latest = {}
+    for event in history.events:
+        if event.type == "LocationWaveAssigned":
+            latest[event.data["location_id"]] = (event.data["wave"], event.data["reason"])
+    return latest
 
 
 async def test_plan_places_locations_and_a_go_live_needs_baselines_and_scope(app, token, org) -> None:
@@ -28,8 +45,16 @@ async def test_plan_places_locations_and_a_go_live_needs_baselines_and_scope(app
         assert "below 12" in remediation["reason"]
         assert [w["capacity"] for w in plan["waves"]] == [3, 8, None]
 
+        # Each placement is published as `LocationWaveAssigned` (the latest per location is the plan's).
+        assigned = await wave_assignments(app, org, program)
+        assert assigned[ids["E"]] == ("wave-2", "wave-1 full (capacity 3): composite 20 waits for wave-2")
+        assert assigned[ids["D"]][0] is None and {assigned[ids[n]][0] for n in "ABF"} == {"wave-1"}
+
         # The confirmed pilot set is wave 1.
         await confirm_pilot(app, org, program, [ids["A"], ids["C"]])
+        assigned = await wave_assignments(app, org, program)
+        assert {loc for loc, (wave, _) in assigned.items() if wave == "wave-1"} == {ids["A"], ids["C"]}
+        assert assigned[ids["B"]] == ("wave-2", "recommended wave-1, not in the confirmed pilot set")
         plan = (await client.get(f"/api/v1/programs/{program}/plan", headers=executive)).json()
         assert {loc["name"] for loc in plan["locations"] if loc["wave"] == "wave-1"} == {"A", "C"}
 

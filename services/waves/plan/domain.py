@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from services.waves.plan.assign import Placement
 from shared.aggregates import Aggregate
 from shared.contracts.base import DomainEvent
 from shared.contracts.waves import (
@@ -21,6 +22,7 @@ from shared.contracts.waves import (
     GateEvaluated,
     IncidentReviewRecorded,
     LocationReverted,
+    LocationWaveAssigned,
     LocationWentLive,
     RestartCriterionMet,
     RootCauseRecorded,
@@ -59,6 +61,7 @@ class Plan:
     evaluations: dict[str, Evaluation] = field(default_factory=dict)
     latest: dict[str, str] = field(default_factory=dict)  # gate -> latest evaluation id
     pauses: dict[str, Pause] = field(default_factory=dict)
+    assigned: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # location -> (wave, reason)
 
     def gate_decision(self, gate: str) -> str | None:
         """The decision on the gate's latest decided evaluation (None: never decided)."""
@@ -85,6 +88,22 @@ class RecordGoLive:
     playbook: PlaybookTemplate
     baselines: frozenset[str]
     recorded_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssignWaves:
+    """Publish the placements that changed since the plan last said (from readiness's events)."""
+
+    program_id: str
+    placements: tuple[Placement, ...]
+
+
+def _assign(state: Plan, command: AssignWaves) -> list[DomainEvent]:
+    return [
+        LocationWaveAssigned(program_id=command.program_id, location_id=p.location_id, wave=p.wave, reason=p.reason,
+                             composite=p.composite, blocking_scores=p.blocking_scores)
+        for p in command.placements if state.assigned.get(p.location_id) != (p.wave, p.reason)
+    ]
 
 
 def baseline_metrics(playbook: PlaybookTemplate, wave: str) -> list[str]:
@@ -116,8 +135,10 @@ def _go_live(state: Plan, command: RecordGoLive) -> list[DomainEvent]:
                              date=command.date, recorded_by=command.recorded_by)]
 
 
-def decide(state: Plan, command: RecordGoLive) -> list[DomainEvent]:
+def decide(state: Plan, command: RecordGoLive | AssignWaves) -> list[DomainEvent]:
     """The events a plan command produces, or a `DomainError`."""
+    if isinstance(command, AssignWaves):
+        return _assign(state, command)
     return _go_live(state, command)
 
 
@@ -128,6 +149,9 @@ def _pause(state: Plan, pause_id: str, **changes: Any) -> Plan:
 def evolve(state: Plan, event: DomainEvent) -> Plan:
     """The plan after one of its events."""
     match event:
+        case LocationWaveAssigned():
+            return replace(state, program_id=event.program_id,
+                           assigned={**state.assigned, event.location_id: (event.wave, event.reason)})
         case LocationWentLive():
             return replace(state, program_id=event.program_id, live={**state.live, event.location_id: (
                 event.wave, event.date)}, reverted=state.reverted - {event.location_id})
