@@ -76,6 +76,22 @@ async def test_plan_places_locations_and_a_go_live_needs_baselines_and_scope(app
         again = await client.post(url, json={"date": "2025-09-30"}, headers=admin_a)
         assert again.status_code == 409
 
+        # Revert to the old workflow needs the patient script (L247); a re-launch is a new go-live.
+        revert = f"/api/v1/programs/{program}/locations/{ids['A']}/revert"
+        unready = await client.post(revert, json={"date": "2025-10-02", "reason": "scanner outage"}, headers=admin_a)
+        assert unready.status_code == 422 and "patient_script_ready" in unready.text
+        reverted = await client.post(revert, json={"date": "2025-10-02", "reason": "scanner outage",
+                                                   "patient_script_ready": True}, headers=admin_a)
+        assert reverted.status_code == 200, reverted.text
+        a = next(loc for loc in reverted.json()["locations"] if loc["location_id"] == ids["A"])
+        assert a["reverted_on"] == "2025-10-02"
+        assert (await client.post(revert, json={"date": "2025-10-03", "reason": "again",
+                                                "patient_script_ready": True}, headers=admin_a)).status_code == 409
+        relaunch = await client.post(url, json={"date": "2025-10-06"}, headers=admin_a)
+        assert relaunch.status_code == 200, relaunch.text
+        a = next(loc for loc in relaunch.json()["locations"] if loc["location_id"] == ids["A"])
+        assert (a["went_live_on"], a["reverted_on"]) == ("2025-10-06", None)
+
         # Wave 2 waits for a go on the wave-1 gate.
         regional = as_role(token, org, "regional_admin", regions=("north",))
         early = await client.post(f"/api/v1/programs/{program}/locations/{ids['E']}/go-live",

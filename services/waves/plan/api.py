@@ -7,9 +7,9 @@ import asyncio
 from fastapi import APIRouter, Response
 
 from services.waves.plan import handlers, views
-from services.waves.plan.domain import RecordGoLive
+from services.waves.plan.domain import RecordGoLive, RevertLocation
 from services.waves.plan.projections import PlanProjection
-from services.waves.plan.schemas import GoLiveRecord, PlanView
+from services.waves.plan.schemas import GoLiveRecord, PlanView, RevertRecord
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
 
@@ -40,5 +40,19 @@ async def record_go_live(
     command = RecordGoLive(program_id, location_id, inputs.wave, body.date, inputs.playbook, inputs.baselines,
                            recorded_by=ctx.principal.subject)
     outcome = await handlers.record_go_live(command, ctx, region=inputs.region)
+    await read_your_writes(runtime, PlanProjection.name, outcome.position, response)
+    return await asyncio.to_thread(views.plan_view, runtime.engine, principal=ctx.principal, program_id=program_id)
+
+
+@router.post("/{program_id}/locations/{location_id}/revert", response_model=PlanView)
+async def revert_location(
+    program_id: str, location_id: str, body: RevertRecord, response: Response, ctx: ContextDep, runtime: RuntimeDep,
+) -> PlanView:
+    """Takes a live location back to its old workflow; emits `LocationReverted` (re-launch: record a go-live)."""
+    inputs = await asyncio.to_thread(views.go_live_inputs, runtime.engine, principal=ctx.principal,
+                                     program_id=program_id, location_id=location_id)
+    command = RevertLocation(program_id, location_id, body.date, body.reason, body.patient_script_ready,
+                             inputs.playbook, recorded_by=ctx.principal.subject)
+    outcome = await handlers.revert_location(command, ctx, region=inputs.region)
     await read_your_writes(runtime, PlanProjection.name, outcome.position, response)
     return await asyncio.to_thread(views.plan_view, runtime.engine, principal=ctx.principal, program_id=program_id)

@@ -98,6 +98,34 @@ class AssignWaves:
     placements: tuple[Placement, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class RevertLocation:
+    """Take a live location back to its old workflow (the playbook may demand a patient script first)."""
+
+    program_id: str
+    location_id: str
+    date: date
+    reason: str
+    patient_script_ready: bool
+    playbook: PlaybookTemplate
+    recorded_by: str
+
+
+def _revert(state: Plan, command: RevertLocation) -> list[DomainEvent]:
+    rollback = command.playbook.rollback
+    if not rollback.revert_allowed:
+        raise DomainError("the playbook does not allow reverting a location", field="location_id")
+    if command.location_id not in state.live or command.location_id in state.reverted:
+        raise Conflict(f"location {command.location_id} is not live", field="location_id")
+    if rollback.revert_needs_patient_script and not command.patient_script_ready:
+        raise DomainError("reverting needs the patient-communication script ready", field="patient_script_ready")
+    if not command.reason.strip():
+        raise DomainError("reason must say why the location reverts", field="reason")
+    return [LocationReverted(program_id=command.program_id, location_id=command.location_id, date=command.date,
+                             patient_script_ready=command.patient_script_ready, reason=command.reason.strip(),
+                             recorded_by=command.recorded_by)]
+
+
 def _assign(state: Plan, command: AssignWaves) -> list[DomainEvent]:
     return [
         LocationWaveAssigned(program_id=command.program_id, location_id=p.location_id, wave=p.wave, reason=p.reason,
@@ -135,10 +163,12 @@ def _go_live(state: Plan, command: RecordGoLive) -> list[DomainEvent]:
                              date=command.date, recorded_by=command.recorded_by)]
 
 
-def decide(state: Plan, command: RecordGoLive | AssignWaves) -> list[DomainEvent]:
+def decide(state: Plan, command: RecordGoLive | AssignWaves | RevertLocation) -> list[DomainEvent]:
     """The events a plan command produces, or a `DomainError`."""
     if isinstance(command, AssignWaves):
         return _assign(state, command)
+    if isinstance(command, RevertLocation):
+        return _revert(state, command)
     return _go_live(state, command)
 
 

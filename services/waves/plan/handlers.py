@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.waves.plan.domain import AssignWaves, Plan, RecordGoLive, plan
+from services.waves.plan.domain import AssignWaves, Plan, RecordGoLive, RevertLocation, plan
 from shared.access import require, require_scope
 from shared.aggregates import Context, Outcome, execute
 from shared.events import AggregateRef
@@ -23,4 +23,11 @@ async def record_go_live(command: RecordGoLive, ctx: Context, *, region: str) ->
 async def assign_waves(command: AssignWaves, ctx: Context) -> Outcome[Plan]:
     """Publish changed wave placements (a reaction of the platform to readiness's events)."""
     require(ctx.principal, "plan:assign")
+    return await execute(ctx, plan_ref(ctx.principal.org, command.program_id), plan, command)
+
+
+async def revert_location(command: RevertLocation, ctx: Context, *, region: str) -> Outcome[Plan]:
+    """Take a live location back to the old workflow (its location admin, or a regional admin of its region)."""
+    require(ctx.principal, "plan:go-live")
+    require_scope(ctx.principal, region=region, location_id=command.location_id, permission="plan:go-live")
     return await execute(ctx, plan_ref(ctx.principal.org, command.program_id), plan, command)

@@ -52,3 +52,11 @@ class GoLiveRecord(BaseModel):
     """The day the location went live."""
 
     date: dt.date
+
+
+class RevertRecord(BaseModel):
+    """A live location goes back to its old workflow."""
+
+    date: dt.date
+    reason: str
+    patient_script_ready: bool = False
