@@ -6,6 +6,17 @@ from fastapi import FastAPI
 
 import shared.contracts  # noqa: F401 - registers every event contract
 from services.waves.config import WavesSettings
+from services.waves.evidence.projections import (
+    IncidentsProjection,
+    MetricsEvidenceProjection,
+    TrainingEvidenceProjection,
+)
+from services.waves.gates.api import router as gates_router
+from services.waves.incidents.api import router as incidents_router
+from services.waves.pauses.api import router as pauses_router
+from services.waves.plan.api import router as plan_router
+from services.waves.plan.projections import CandidatesProjection, PlanProjection
+from services.waves.plan.reactions import AssignWavesOnReadiness
 from services.waves.playbooks.api import router as playbooks_router
 from services.waves.playbooks.catalog import PlaybookCatalog
 from services.waves.programs.api import router as programs_router
@@ -15,7 +26,10 @@ from shared.projections.base import Projection
 
 
 def projections() -> list[Projection]:
-    return [ProgramsProjection()]
+    return [
+        ProgramsProjection(), CandidatesProjection(), PlanProjection(), MetricsEvidenceProjection(),
+        TrainingEvidenceProjection(), IncidentsProjection(),
+    ]
 
 
 def create_app(settings: WavesSettings | None = None) -> FastAPI:
@@ -25,8 +39,10 @@ def create_app(settings: WavesSettings | None = None) -> FastAPI:
     app = create_service_app(
         settings,
         title="DSO Rollout — waves",
-        routers=[playbooks_router, programs_router],
+        routers=[playbooks_router, programs_router, plan_router, gates_router, pauses_router,
+                 incidents_router],
         projections=projections(),
+        reactors=[AssignWavesOnReadiness],
     )
     app.state.catalog = catalog
     return app

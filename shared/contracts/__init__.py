@@ -1,8 +1,9 @@
 """Published event contracts of every service; importing this registers them all."""
 
-from shared.contracts import gateway, metrics, readiness, waves
+from shared.contracts import gateway, metrics, readiness, training, waves
 from shared.contracts.base import DomainEvent, UnknownEventType, parse, register, registered
 
 __all__ = [
-    "DomainEvent", "UnknownEventType", "gateway", "metrics", "parse", "readiness", "register", "registered", "waves",
+    "DomainEvent", "UnknownEventType", "gateway", "metrics", "parse", "readiness", "register", "registered",
+    "training", "waves",
 ]

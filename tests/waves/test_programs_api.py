@@ -82,7 +82,8 @@ async def test_programs_from_each_template_with_overrides_history_and_rebuild(
         spark = (await client.get(f"{PROGRAMS}/{ids['spark-dso']}", headers=auth)).json()
         pilot = spark["phases"][1]
         assert (spark["total_weeks"], spark["end_date"]) == (16, "2025-12-23")
-        assert [w["go_live_date"] for w in pilot["go_live"]["weeks"]] == ["2025-09-22"]  # Monday of week 3
+        # The pilot goes live on the Monday of week 5, after configuration and on-site training (weeks 3-4).
+        assert [w["go_live_date"] for w in pilot["go_live"]["weeks"]] == ["2025-10-06"]
 
         # Override with a reason: history shows it, and the effective playbook changed.
         patched = await client.patch(
@@ -107,8 +108,8 @@ async def test_programs_from_each_template_with_overrides_history_and_rebuild(
         assert {(h["reason"], h["overridden_by"]) for h in history} == {("Pilot only our strongest sites", "dev-user")}
         assert all(h["overridden_at"].endswith(("Z", "+00:00")) for h in history)
 
-        # Spark does not say which Monday the pilot goes live; a program can say it.
-        go_live = [{"path": f"waves[0].go_live.{end}", "value": 5} for end in ("start_week", "end_week")]
+        # A program can move the pilot's Monday (here: a week later).
+        go_live = [{"path": f"waves[0].go_live.{end}", "value": 6} for end in ("start_week", "end_week")]
         moved = await client.patch(
             f"{PROGRAMS}/{ids['spark-dso']}/playbook", json={"overrides": go_live, "reason": "after training"},
             headers=auth,
@@ -117,7 +118,7 @@ async def test_programs_from_each_template_with_overrides_history_and_rebuild(
         positions.append(int(moved.headers["X-Event-Position"]))
         pilot = (await client.get(f"{PROGRAMS}/{ids['spark-dso']}", headers=auth)).json()["phases"][1]
         assert pilot["go_live"]["from_template"] is True
-        assert [(w["week"], w["go_live_date"]) for w in pilot["go_live"]["weeks"]] == [(5, "2025-10-06")]
+        assert [(w["week"], w["go_live_date"]) for w in pilot["go_live"]["weeks"]] == [(6, "2025-10-13")]
 
         # Concurrent overrides never lose one nor share a version (the store retries on conflict).
         renames = [{"overrides": [{"path": f"phases[{i}].name", "value": f"Phase {i}"}], "reason": "plain names"}

@@ -69,21 +69,23 @@ def test_spark_16_weeks_with_monday_go_lives_from_a_wednesday_start() -> None:
         "wave-3": (11, 14, date(2025, 11, 12), date(2025, 12, 9)),
     }
     assert (plan.total_weeks, plan.end_date) == (16, date(2025, 12, 23))
-    # "All locations within a wave go live on the same Monday" (L51); the week is not given,
-    # so it is the wave's first week, and the date is that week's Monday.
+    # "All locations within a wave go live on the same Monday" (L51). The pilot goes live in week 5,
+    # after configuration (week 3) and on-site training (weeks 3-4); later waves give no week, so
+    # theirs is the wave's first week. The date is that week's Monday.
     go_lives = {p.key: p.go_live for p in plan.phases if p.go_live}
     assert {key: [w.go_live_date for w in g.weeks] for key, g in go_lives.items()} == {
-        "wave-1": [date(2025, 9, 22)],
+        "wave-1": [date(2025, 10, 6)],
         "wave-2": [date(2025, 10, 20)],
         "wave-3": [date(2025, 11, 17)],
     }
-    assert all(g.weekday == "monday" and not g.from_template for g in go_lives.values())
+    assert [key for key, g in go_lives.items() if g.from_template] == ["wave-1"]
+    assert all(g.weekday == "monday" for g in go_lives.values())
     assert all(w.go_live_date.weekday() == 0 for g in go_lives.values() for w in g.weeks if w.go_live_date)
 
 
 def test_an_overridden_go_live_week_moves_the_monday() -> None:
     data = get_template("spark-dso").model_dump(mode="json")
-    data["waves"][0]["go_live"] |= {"start_week": 5, "end_week": 5}
+    data["waves"][0]["go_live"] |= {"start_week": 6, "end_week": 6}
     pilot = calendar(PlaybookTemplate.model_validate(data), date(2025, 9, 1)).phases[1]
     assert pilot.go_live is not None and pilot.go_live.from_template
-    assert [(w.week, w.go_live_date) for w in pilot.go_live.weeks] == [(5, date(2025, 9, 29))]
+    assert [(w.week, w.go_live_date) for w in pilot.go_live.weeks] == [(6, date(2025, 10, 6))]

@@ -1,0 +1,148 @@
+"""Read-side queries of the plan, scoped to the caller's org; location lists to the caller's regions/locations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from services.waves.evidence.build import utc
+from services.waves.evidence.models import BaselineRow
+from services.waves.plan.assign import Candidate, Placement, assign, capacities
+from services.waves.plan.cadence import planned
+from services.waves.plan.ics import CalendarEntry, ics
+from services.waves.plan.models import CandidateRow, GoLiveRow, PauseRow, PilotSetRow
+from services.waves.plan.schemas import PlanLocation, PlanView, WavePlan
+from services.waves.programs.models import ProgramRow
+from services.waves.programs.schedule import calendar, week_end
+from shared.access import in_scope
+from shared.auth import Principal
+from shared.errors import NotFound
+from shared.playbooks import PlaybookTemplate
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """The plan as computed from the read model: placements, rows, playbook."""
+
+    program: ProgramRow
+    playbook: PlaybookTemplate
+    placements: list[Placement]
+    rows: dict[str, CandidateRow]
+    live: dict[str, GoLiveRow]
+    pauses: list[PauseRow]
+    pilot_confirmed: bool
+
+
+def program_row(session: Session, principal: Principal, program_id: str) -> ProgramRow:
+    """The caller's org's program, or 404."""
+    row = session.exec(select(ProgramRow).where(ProgramRow.org == principal.org, ProgramRow.id == program_id)).first()
+    if row is None:
+        raise NotFound(f"program {program_id} not found", field="program_id")
+    return row
+
+
+def placed(session: Session, principal: Principal, program_id: str) -> Placed:
+    """Every location of the program placed in its wave."""
+    program = program_row(session, principal, program_id)
+    playbook = PlaybookTemplate.model_validate(program.playbook)
+    rows = session.exec(select(CandidateRow).where(CandidateRow.org == principal.org,
+                                                   CandidateRow.program_id == program_id)
+                        .order_by(col(CandidateRow.location_id))).all()
+    live = {r.location_id: r for r in session.exec(select(GoLiveRow).where(GoLiveRow.program_id == program_id))}
+    pauses = list(session.exec(select(PauseRow).where(PauseRow.program_id == program_id,
+                                                      col(PauseRow.resumed_at).is_(None))))
+    confirmed = session.get(PilotSetRow, program_id) is not None
+    candidates = [
+        Candidate(r.location_id, r.composite, r.recommended_wave, dict(r.scores), r.pilot,
+                  live[r.location_id].wave if r.location_id in live else None)
+        for r in rows
+    ]
+    return Placed(program, playbook, assign(playbook, candidates, pilot_confirmed=confirmed),
+                  {r.location_id: r for r in rows}, live, pauses, confirmed)
+
+
+def plan_view(engine: Engine, *, principal: Principal, program_id: str) -> PlanView:
+    """The program's plan as the caller may see it."""
+    with Session(engine) as session:
+        plan = placed(session, principal, program_id)
+    playbook, start = plan.playbook, plan.program.start_date
+    dates = {}
+    for rule in playbook.waves:
+        members = sorted((p for p in plan.placements if p.wave == rule.key), key=lambda p: (-(p.composite or 0),
+                                                                                          p.location_id))
+        dates.update(planned(playbook, start, rule.key, [p.location_id for p in members]))
+    visible = []
+    for placement in plan.placements:
+        row, live = plan.rows[placement.location_id], plan.live.get(placement.location_id)
+        if not in_scope(principal, region=row.region, location_id=row.location_id):
+            continue
+        when = dates.get(placement.location_id)
+        visible.append(PlanLocation(
+            location_id=row.location_id, name=row.name, region=row.region, composite=placement.composite,
+            wave=placement.wave, reason=placement.reason, blocking_scores=placement.blocking_scores,
+            planned_week=when.week if when and placement.wave else None,
+            planned_go_live=when.date if when and placement.wave else None,
+            went_live_on=live.date if live else None, reverted_on=live.reverted_on if live else None,
+        ))
+    limits = capacities(playbook)
+    waves = []
+    for rule in playbook.waves:
+        holding = [p.reason for p in plan.pauses if p.scope == "program" or (p.scope == "wave" and p.wave == rule.key)]
+        waves.append(WavePlan(key=rule.key, label=rule.label, capacity=limits[rule.key],
+                              locations=sum(1 for p in plan.placements if p.wave == rule.key),
+                              paused=bool(holding), pause_reasons=holding))
+    return PlanView(
+        program_id=program_id, start_date=start, pilot_set_confirmed=plan.pilot_confirmed,
+        phases=list(calendar(playbook, start).phases), waves=waves,
+        locations=[v for v in visible if v.wave is not None], unscheduled=[v for v in visible if v.wave is None],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GoLiveInputs:
+    """What recording a go-live needs from the read model."""
+
+    playbook: PlaybookTemplate
+    wave: str | None
+    region: str
+    baselines: frozenset[str]
+
+
+def go_live_inputs(engine: Engine, *, principal: Principal, program_id: str, location_id: str) -> GoLiveInputs:
+    """The location's wave, region and captured baselines."""
+    with Session(engine) as session:
+        plan = placed(session, principal, program_id)
+        row = plan.rows.get(location_id)
+        if row is None:
+            raise NotFound(f"location {location_id} is not in program {program_id}", field="location_id")
+        baselines = session.exec(select(BaselineRow.metric).where(BaselineRow.org == principal.org,
+                                                                  BaselineRow.location_id == location_id)).all()
+    wave = next(p.wave for p in plan.placements if p.location_id == location_id)
+    return GoLiveInputs(plan.playbook, wave, row.region, frozenset(baselines))
+
+
+def plan_ics(engine: Engine, *, principal: Principal, program_id: str) -> str:
+    """The plan's go-lives (actual where recorded, else planned) and gate dates as iCalendar text."""
+    view = plan_view(engine, principal=principal, program_id=program_id)
+    with Session(engine) as session:
+        program = program_row(session, principal, program_id)
+    playbook = PlaybookTemplate.model_validate(program.playbook)
+    entries = []
+    for loc in view.locations:
+        day = loc.went_live_on or loc.planned_go_live
+        if day is None:
+            continue
+        state = "went live" if loc.went_live_on else "planned go-live"
+        entries.append(CalendarEntry(
+            uid=f"go-live-{program_id}-{loc.location_id}@dso-rollout", day=day,
+            summary=f"{loc.name or loc.location_id}: {state} ({loc.wave})", description=loc.reason,
+        ))
+    for gate in playbook.gates:
+        week = gate.evaluate_week or playbook.phase(gate.from_wave).end_week
+        entries.append(CalendarEntry(
+            uid=f"gate-{program_id}-{gate.key}@dso-rollout", day=week_end(program.start_date, week),
+            summary=f"Gate: {gate.label}", description=f"Go/no-go, decided by {gate.decided_by}",
+        ))
+    return ics(f"{program.name} — rollout plan", entries, utc(program.created_at))

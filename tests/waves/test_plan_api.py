@@ -1,0 +1,122 @@
+"""The wave plan through HTTP: readiness events place locations; go-lives are recorded facts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import icalendar
+
+from services.waves.plan.reactions import AssignWavesOnReadiness
+from shared.events import AggregateRef
+from shared.eventstore.jetstream import JetStreamEventStore
+from tests.conftest import serve
+from tests.waves.factories import as_role, baseline, confirm_pilot, create_program, scored_location
+
+
+async def wave_assignments(app, org: str, program: str) -> dict[str, tuple[str | None, str]]:
+    """The plan's published placements, once the reaction has handled every readiness event so far."""
+    runtime = app.state.runtime
+    store = JetStreamEventStore(runtime.nc)
+    readiness_end = (await runtime.nc.jetstream().stream_info("DSO_READINESS")).state.last_seq
+    await runtime.reactors[AssignWavesOnReadiness.name].wait_for(readiness_end)
+    history = await store.load(AggregateRef(org, "waves", "plan", program))
+    latest = {}
+    for event in history.events:
+        if event.type == "LocationWaveAssigned":
+            latest[event.data["location_id"]] = (event.data["wave"], event.data["reason"])
+    return latest
+
+
+async def test_plan_places_locations_and_a_go_live_needs_baselines_and_scope(app, token, org) -> None:
+    executive = as_role(token, org, "executive")
+    async with serve(app) as client:
+        program = await create_program(client, executive)
+        ids = {name: await scored_location(app, org, program, name, composite)
+               for name, composite in (("A", 23), ("B", 21), ("E", 20), ("F", 22), ("C", 16), ("D", 11))}
+        plan = (await client.get(f"/api/v1/programs/{program}/plan", headers=executive)).json()
+        where = {loc["name"]: (loc["wave"], loc["planned_week"]) for loc in plan["locations"]}
+        # Wave 1 holds 3 (L196): the lowest of four high scorers waits for wave 2, with the reason.
+        assert where == {"A": ("wave-1", 5), "F": ("wave-1", 5), "B": ("wave-1", 5), "E": ("wave-2", 9),
+                         "C": ("wave-2", 9)}
+        waiting = next(loc for loc in plan["locations"] if loc["name"] == "E")
+        assert waiting["reason"] == "wave-1 full (capacity 3): composite 20 waits for wave-2"
+        [remediation] = plan["unscheduled"]
+        assert remediation["name"] == "D" and remediation["blocking_scores"]
+        assert "below 12" in remediation["reason"]
+        assert [w["capacity"] for w in plan["waves"]] == [3, 8, None]
+
+        # Each placement is published as `LocationWaveAssigned` (the latest per location is the plan's).
+        assigned = await wave_assignments(app, org, program)
+        assert assigned[ids["E"]] == ("wave-2", "wave-1 full (capacity 3): composite 20 waits for wave-2")
+        assert assigned[ids["D"]][0] is None and {assigned[ids[n]][0] for n in "ABF"} == {"wave-1"}
+
+        # The confirmed pilot set is wave 1.
+        await confirm_pilot(app, org, program, [ids["A"], ids["C"]])
+        assigned = await wave_assignments(app, org, program)
+        assert {loc for loc, (wave, _) in assigned.items() if wave == "wave-1"} == {ids["A"], ids["C"]}
+        assert assigned[ids["B"]] == ("wave-2", "recommended wave-1, not in the confirmed pilot set")
+        plan = (await client.get(f"/api/v1/programs/{program}/plan", headers=executive)).json()
+        assert {loc["name"] for loc in plan["locations"] if loc["wave"] == "wave-1"} == {"A", "C"}
+
+        url = f"/api/v1/programs/{program}/locations/{ids['A']}/go-live"
+        admin_a = as_role(token, org, "location_admin", locations=(ids["A"],))
+        refused = await client.post(url, json={"date": "2025-09-29"}, headers=admin_a)
+        assert refused.status_code == 422, refused.text
+        assert "case_acceptance_rate_pct" in refused.text and "plan_turnaround_hours" in refused.text
+        await baseline(app, org, program, ids["A"], "case_acceptance_rate_pct", 55.0)
+        await baseline(app, org, program, ids["A"], "plan_turnaround_hours", 72.0)
+        other_region = as_role(token, org, "regional_admin", regions=("south",))
+        assert (await client.post(url, json={"date": "2025-09-29"}, headers=other_region)).status_code == 403
+        provider = as_role(token, org, "provider", locations=(ids["A"],))
+        assert (await client.post(url, json={"date": "2025-09-29"}, headers=provider)).status_code == 403
+        live = await client.post(url, json={"date": "2025-09-29"}, headers=admin_a)
+        assert live.status_code == 200, live.text
+        a = next(loc for loc in live.json()["locations"] if loc["location_id"] == ids["A"])
+        assert (a["went_live_on"], a["planned_go_live"]) == ("2025-09-29", "2025-09-29")
+        again = await client.post(url, json={"date": "2025-09-30"}, headers=admin_a)
+        assert again.status_code == 409
+
+        # Revert to the old workflow needs the patient script (L247); a re-launch is a new go-live.
+        revert = f"/api/v1/programs/{program}/locations/{ids['A']}/revert"
+        unready = await client.post(revert, json={"date": "2025-10-02", "reason": "scanner outage"}, headers=admin_a)
+        assert unready.status_code == 422 and "patient_script_ready" in unready.text
+        reverted = await client.post(revert, json={"date": "2025-10-02", "reason": "scanner outage",
+                                                   "patient_script_ready": True}, headers=admin_a)
+        assert reverted.status_code == 200, reverted.text
+        a = next(loc for loc in reverted.json()["locations"] if loc["location_id"] == ids["A"])
+        assert a["reverted_on"] == "2025-10-02"
+        assert (await client.post(revert, json={"date": "2025-10-03", "reason": "again",
+                                                "patient_script_ready": True}, headers=admin_a)).status_code == 409
+        relaunch = await client.post(url, json={"date": "2025-10-06"}, headers=admin_a)
+        assert relaunch.status_code == 200, relaunch.text
+        a = next(loc for loc in relaunch.json()["locations"] if loc["location_id"] == ids["A"])
+        assert (a["went_live_on"], a["reverted_on"]) == ("2025-10-06", None)
+
+        # Wave 2 waits for a go on the wave-1 gate.
+        regional = as_role(token, org, "regional_admin", regions=("north",))
+        early = await client.post(f"/api/v1/programs/{program}/locations/{ids['E']}/go-live",
+                                  json={"date": "2025-10-27"}, headers=regional)
+        assert early.status_code == 422 and "wave-1-to-wave-2" in early.text
+        # A location role sees only its own location.
+        mine = (await client.get(f"/api/v1/programs/{program}/plan", headers=admin_a)).json()
+        assert [loc["location_id"] for loc in mine["locations"] + mine["unscheduled"]] == [ids["A"]]
+
+
+async def test_plan_ics_imports_with_a_real_parser(app, token, org) -> None:
+    executive = as_role(token, org, "executive")
+    async with serve(app) as client:
+        program = await create_program(client, executive, playbook="spark-dso", start="2025-09-03")
+        ids = [await scored_location(app, org, program, f"Clinic, {n}; \\ long name " + "x" * 60, 22) for n in "AB"]
+        await confirm_pilot(app, org, program, ids)
+        answer = await client.get(f"/api/v1/programs/{program}/plan.ics", headers=executive)
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/calendar")
+    parsed = icalendar.Calendar.from_ical(answer.content)
+    events = {str(e["UID"]): e for e in parsed.walk("VEVENT")}
+    # Spark: the whole pilot on the Monday of week 5, after configuration and on-site training (L32-41, L51).
+    for location_id in ids:
+        event = events[f"go-live-{program}-{location_id}@dso-rollout"]
+        assert event.decoded("DTSTART") == date(2025, 10, 6)
+        assert str(event["SUMMARY"]).startswith("Clinic, ") and "planned go-live (wave-1)" in str(event["SUMMARY"])
+    # The pilot-success gate at the end of week 6 (L42).
+    assert events[f"gate-{program}-pilot-success@dso-rollout"].decoded("DTSTART") == date(2025, 10, 14)
+    assert all(len(line) <= 75 for line in answer.content.split(b"\r\n"))
