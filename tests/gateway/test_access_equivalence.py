@@ -18,7 +18,8 @@ from shared.auth import ROLES, Principal
 from shared.config import DOMAIN_SERVICES, PlatformSettings
 from tests.conftest import bearer, serve
 
-SAMPLES = {"location_id": "LOC-1", "region": "north", "program_id": "PROG-1", "playbook_id": "softsmile-dso"}
+SAMPLES = {"location_id": "LOC-1", "region": "north", "program_id": "PROG-1", "playbook_id": "softsmile-dso",
+           "staff_id": "STAFF-1"}
 SCOPES = {"in scope": {"regions": ("north",), "locations": ("LOC-1",)},
           "out of scope": {"regions": ("south",), "locations": ("LOC-2",)}}
 
