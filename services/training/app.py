@@ -10,6 +10,7 @@ from services.training.champions.projections import ChampionsProjection
 from services.training.completion import api as completion
 from services.training.completion.projections import StatusProjection
 from services.training.config import TrainingSettings
+from services.training.lineage import api as lineage
 from services.training.places.projections import LocationsProjection, ProgramsProjection
 from services.training.sessions import api as sessions
 from services.training.sessions.projections import SessionsProjection
@@ -28,5 +29,6 @@ def projections() -> list[Projection]:
 def create_app(settings: TrainingSettings | None = None) -> FastAPI:
     return create_service_app(
         settings or TrainingSettings(), title="DSO Rollout — training",
-        routers=[staff.router, champions.router, sessions.router, completion.router], projections=projections(),
+        routers=[staff.router, champions.router, sessions.router, completion.router, lineage.router],
+        projections=projections(),
     )

@@ -111,13 +111,35 @@ async def test_certification_sessions_and_completion(app, token, org) -> None:
         assert status["completion_pct"] == 75.0 and status["missing"][0]["name"] == "Nina Newhire"
         report = (await client.get(f"/api/v1/programs/{program}/training", headers=auth)).json()
         assert report["staff_total"] == 4 and [x["location_id"] for x in report["locations"]] == [location]
+        # The certified champion of this location trains a provider at another location: the lineage shows it.
+        other = await register_location(app, org, program)
+        far = await add(client, auth, other, "Finn Faraway", "provider")
+        remote = await client.post(f"/api/v1/locations/{other}/training/sessions", headers=auth, json=session | {
+            "attendees": [{"staff_id": far, "score": 95}, ]})
+        assert remote.status_code == 201 and remote.json()["trainer_location_id"] == location
+        tree = (await client.get(f"/api/v1/programs/{program}/training/lineage", headers=auth)).json()
+        [node] = tree["trainers"]
+        assert (node["staff_id"], node["certified_champion"], node["current_champion"]) == (tc, True, True)
+        assert {(t["name"], t["location_id"]) for t in node["trained"]} >= {("Finn Faraway", other),
+                                                                             ("Dana Provider", location)}
+        # Replacing the champion keeps the history; a provider of the other location cannot read this one.
+        replaced = await client.put(f"/api/v1/locations/{location}/champion", headers=auth,
+                                    json={"staff_id": dr, "reason": "Tess moves to coordination full time"})
+        assert replaced.json()["replaces"] == tc
+        history = (await client.get(f"/api/v1/locations/{location}/champions", headers=auth)).json()
+        assert [(c["staff_id"], c["current"]) for c in history] == [(dr, True), (tc, False)]
+        outsider = bearer(token(org, "provider", locations=(other,)))
+        assert (await client.get(f"/api/v1/locations/{location}/training", headers=outsider)).status_code == 403
+        mine = await client.get(f"/api/v1/locations/{other}/training", headers=outsider)
+        assert mine.json()["completion_pct"] == 100.0
+
         # Every read model rebuilt from the streams gives the same rows.
         runtime = app.state.runtime
         for projection in projections():
             info = await runtime.nc.jetstream().stream_info(stream_name(projection.stream))
             await runtime.runners[projection.name].wait_for(info.state.last_seq)
         before = await asyncio.to_thread(snapshot, runtime.engine)
-        assert len(before["training_completions_v1"]) == 3 and len(before["training_staff_v1"]) == 5
+        assert len(before["training_completions_v1"]) == 4 and len(before["training_staff_v1"]) == 6
         for runner in runtime.runners.values():
             await runner.stop()
         for projection in projections():

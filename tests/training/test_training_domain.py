@@ -69,7 +69,7 @@ def test_a_session_is_refused_whole_for_an_uncertified_trainer_or_a_stranger() -
 
     def record(attendees, who=trainer):
         command = RecordSession("x", "loc", None, "provider", SOFTSMILE.curricula, who, date(2025, 2, 3), 120,
-                                attendees, state, "om")
+                                attendees, "om", state)
         return session.decide(session.initial(), command)
 
     [recorded] = record([Attendance("ann", score=90)])

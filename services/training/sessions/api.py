@@ -13,8 +13,6 @@ from services.training.sessions.domain import Attendance, RecordSession
 from services.training.sessions.models import SessionPublic
 from services.training.sessions.projections import SessionsProjection
 from services.training.sessions.schemas import SessionCreate
-from services.training.staff.domain import roster
-from services.training.staff.handlers import location_ref
 from shared.access import require_scope
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
@@ -33,11 +31,10 @@ async def record_session(location_id: str, body: SessionCreate, response: Respon
     place, training = await place_of(runtime, org, location_id)
     trainer = await handlers.trainer_of(ctx, staff_id=body.trainer_staff_id, name=body.trainer_name,
                                         training=training)
-    current = roster.fold(roster.initial(), (await ctx.store.load(location_ref(org, location_id))).events)
     command = RecordSession(
         new_id(), location_id, place.program_id, body.curriculum, training.curricula, trainer, body.held_on,
-        body.duration_minutes, [Attendance(a.staff_id, a.present, a.score) for a in body.attendees], current,
-        ctx.principal.subject,
+        body.duration_minutes, [Attendance(a.staff_id, a.present, a.score) for a in body.attendees],
+        recorded_by=ctx.principal.subject,
     )
     outcome = await handlers.record_session(command, ctx, place=place, training=training)
     session_id = outcome.state.id

@@ -50,8 +50,8 @@ class RecordSession:
     held_on: date
     duration_minutes: int
     attendees: Sequence[Attendance]
-    roster: Roster
     recorded_by: str
+    roster: Roster = field(default_factory=Roster)  # the location's roster, as the handler loads it
     pass_min_pct: float | None = None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from services.training.champions.domain import champion
 from services.training.champions.handlers import champion_ref
 from services.training.completion.handlers import refresh_status, staff_ref
@@ -46,6 +48,8 @@ async def record_session(command: RecordSession, ctx: Context, *, place: Place, 
     """Record the session whole, or nothing (422 naming the field); then each attendee's `TrainingCompleted`."""
     in_place(ctx, place, "training:record")
     org = ctx.principal.org
+    history = await ctx.store.load(location_ref(org, place.location_id))
+    command = replace(command, roster=roster.fold(roster.initial(), history.events))
     recorded = await execute(ctx, session_ref(org, command.session_id), session, command)
     events = list(recorded.events)
     fact = recorded.state.recorded
