@@ -177,3 +177,30 @@ def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
                 rows = [r.model_dump() for r in session.exec(select(table)).all()]
                 found[table.__tablename__] = sorted(rows, key=repr)  # type: ignore[attr-defined]
     return found
+
+
+async def test_roster_import_is_all_or_nothing(app, token, org) -> None:
+    auth, csv_type = bearer(token(org)), {"Content-Type": "text/csv"}
+    async with serve(app) as client:
+        location = await register_location(app, org, await create_program(app, org))
+        url = f"/api/v1/locations/{location}/staff/import"
+        bad = ("name,role,start_date,capacity_hours\n"
+               "Ann Provider,provider,2025-01-06,\n"
+               "Bob,dentist,2025-13-01,\n"
+               "Cy Coordinator,treatment_coordinator,,lots\n")
+        refused = await client.post(url, content=bad.encode(), headers=auth | csv_type)
+        assert refused.status_code == 422, refused.text
+        error = refused.json()["error"]
+        assert error["message"] == "2 of 3 rows rejected; nothing was imported"
+        assert [(r["line"], [e["field"] for e in r["errors"]]) for r in error["rejected"]] == [
+            (3, ["role", "start_date"]), (4, ["capacity_hours"])]
+        assert (await client.get(f"/api/v1/locations/{location}/staff", headers=auth)).json() == []
+
+        good = "name,role,email\nAnn Provider,provider,ann@example.com\nHal Hygienist,hygienist,\n"
+        imported = await client.post(url, content=good.encode(), headers=auth | csv_type)
+        assert imported.status_code == 201, imported.text
+        assert sorted(m["name"] for m in imported.json()) == ["Ann Provider", "Hal Hygienist"]
+        status = (await client.get(f"/api/v1/locations/{location}/training", headers=auth)).json()
+        assert (status["staff_total"], status["completion_pct"]) == (2, 0.0)
+        again = await client.post(url, content=good.encode(), headers=auth | csv_type)
+        assert again.status_code == 422 and "already on the roster" in again.text

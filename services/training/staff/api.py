@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from services.training.completion.projections import StatusProjection
 from services.training.places.lookup import location_of, place_of
 from services.training.staff import handlers, views
 from services.training.staff.domain import AddStaffMember, MarkStaffLeft
+from services.training.staff.importing import ImportRejected, ImportStaff, rows_of
 from services.training.staff.models import StaffPublic
 from services.training.staff.projections import StaffProjection
 from services.training.staff.schemas import StaffCreate, StaffUpdate
 from shared.access import require_scope
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
-from shared.errors import NotFound
+from shared.errors import DomainError, NotFound
 from shared.events import new_id
+from shared.http import error_body
 
 router = APIRouter(prefix="/api/v1", tags=["training"])
 
@@ -43,6 +47,47 @@ async def add_staff(location_id: str, body: StaffCreate, response: Response, ctx
     await read_your_writes(runtime, StatusProjection.name, outcome.position, response)
     response.headers["Location"] = f"/api/v1/locations/{location_id}/staff/{staff_id}"
     return await member_out(engine, ctx.principal.org, location_id, staff_id)
+
+
+IMPORT_DOC = """Adds one staff member per CSV row (UTF-8, header first): `name`, `role` (required), `start_date`
+(YYYY-MM-DD), `email`, `capacity_hours`.
+
+**All or nothing**: every row is checked first; if any is invalid (or names someone already on the roster
+in that role), nothing is imported and the answer is 422 with `error.rejected` (line, field, reason).
+Otherwise every row is added in one atomic batch.
+"""
+CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}
+MAX_BYTES = 1_000_000
+
+
+@router.post("/locations/{location_id}/staff/import", status_code=status.HTTP_201_CREATED,
+             response_model=list[StaffPublic], description=IMPORT_DOC, openapi_extra=CSV_BODY)
+async def import_staff(location_id: str, request: Request, response: Response, ctx: ContextDep,
+                       runtime: RuntimeDep, engine: EngineDep) -> list[StaffPublic] | JSONResponse:
+    """Imports a location's roster from CSV, all or nothing."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in ("text/csv", "text/plain"):
+        raise DomainError(f"send the CSV as text/csv, not {media or 'no content type'}", field="content-type")
+    raw = await request.body()
+    if len(raw) > MAX_BYTES:
+        raise DomainError(f"the CSV is over {MAX_BYTES} bytes; split it", field="body")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DomainError(f"the CSV must be UTF-8 (byte {error.start} is not)", field="body") from error
+    place, training = await place_of(runtime, ctx.principal.org, location_id)
+    ids = tuple(new_id() for _ in rows_of(text))
+    try:
+        outcome = await handlers.import_roster(ImportStaff(location_id, text, ids, ctx.principal.subject), ctx,
+                                               place=place, training=training)
+    except ImportRejected as rejected:
+        body = error_body(rejected.code, rejected.message, "body", rejected=[asdict(r) for r in rejected.rejected])
+        return JSONResponse(body, status_code=422)
+    await read_your_writes(runtime, StaffProjection.name, outcome.position, response)
+    await read_your_writes(runtime, StatusProjection.name, outcome.position, response)
+    added = [e.data["staff_id"] for e in outcome.events if e.type == "StaffMemberAdded"]
+    staff = await asyncio.to_thread(views.roster_of, engine, org=ctx.principal.org, location_id=location_id)
+    return [member for member in staff if member.id in added]
 
 
 @router.patch("/locations/{location_id}/staff/{staff_id}", response_model=StaffPublic)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.training.completion.handlers import refresh_status
 from services.training.staff.domain import AddStaffMember, MarkStaffLeft, Place, Roster, roster
+from services.training.staff.importing import ImportStaff, importing
 from shared.access import require, require_scope
 from shared.aggregates import Context, Outcome, execute
 from shared.events import AggregateRef
@@ -32,5 +33,13 @@ async def mark_left(command: MarkStaffLeft, ctx: Context, *, place: Place, train
     """Record that a person left; from that date they drop out of the location's figures."""
     in_place(ctx, place, "staff:manage")
     outcome = await execute(ctx, location_ref(ctx.principal.org, place.location_id), roster, command)
+    status = await refresh_status(ctx, place=place, training=training)
+    return Outcome(outcome.state, outcome.events + status.events)
+
+
+async def import_roster(command: ImportStaff, ctx: Context, *, place: Place, training: Training) -> Outcome[Roster]:
+    """Add every row of a roster CSV as one atomic batch, or nothing when any row is rejected."""
+    in_place(ctx, place, "staff:import")
+    outcome = await execute(ctx, location_ref(ctx.principal.org, place.location_id), importing, command)
     status = await refresh_status(ctx, place=place, training=training)
     return Outcome(outcome.state, outcome.events + status.events)
