@@ -88,6 +88,8 @@ class Curriculum(Model):
 
     role: Slug
     label: Text
+    # The roster roles this curriculum trains; empty: the roster role named like the curriculum.
+    staff_roles: tuple[Slug, ...] = ()
     duration_minutes: int | None = Field(default=None, strict=True, ge=1)
     format: str | None = None
     objectives: tuple[str, ...] = ()
@@ -113,6 +115,11 @@ class Curriculum(Model):
         if expected != self.duration_minutes:
             raise FieldError("outline", f"ends at minute {expected}, session is {self.duration_minutes} minutes")
         return self
+
+
+    def trains(self, staff_role: str) -> bool:
+        """Whether a staff member in `staff_role` takes this curriculum."""
+        return staff_role in (self.staff_roles or (self.role,))
 
 
 class TrainingEvent(Labeled):

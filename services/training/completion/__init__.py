@@ -1,0 +1,1 @@
+"""Completion per location and role, who is missing what, published as `LocationTrainingStatusChanged`."""

@@ -1,0 +1,33 @@
+"""Completion response bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from shared.contracts.training import MissingTraining, RoleCompletion
+
+
+class LocationTraining(BaseModel):
+    """A location's completion: overall, by role, and who is missing which curricula."""
+
+    location_id: str
+    program_id: str | None = None
+    staff_total: int = 0
+    staff_trained: int = 0
+    completion_pct: float | None = None
+    by_role: dict[str, RoleCompletion] = {}
+    missing: list[MissingTraining] = []
+    as_of: datetime | None = None
+
+
+class ProgramTraining(BaseModel):
+    """A program's completion over the locations the caller may see, with each location's figures."""
+
+    program_id: str
+    staff_total: int
+    staff_trained: int
+    completion_pct: float | None
+    by_role: dict[str, RoleCompletion]
+    locations: list[LocationTraining]

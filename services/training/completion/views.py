@@ -1,0 +1,50 @@
+"""Completion queries: one location's last figures; a program's, per location and summed (caller's scope)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, and_
+from sqlmodel import Session, col, select
+
+from services.training.completion.domain import pct
+from services.training.completion.models import StatusRow
+from services.training.completion.schemas import LocationTraining, ProgramTraining
+from services.training.places.models import TrainingLocationRow
+from shared.access import org_wide
+from shared.auth import Principal
+from shared.contracts.training import RoleCompletion
+
+
+def location_training(engine: Engine, *, org: str, location_id: str, program_id: str | None) -> LocationTraining:
+    with Session(engine) as session:
+        row = session.get(StatusRow, (org, location_id))
+    if row is None:
+        return LocationTraining(location_id=location_id, program_id=program_id)
+    return LocationTraining.model_validate(row, from_attributes=True)
+
+
+def program_training(engine: Engine, *, principal: Principal, program_id: str) -> ProgramTraining:
+    on = and_(col(TrainingLocationRow.org) == col(StatusRow.org),
+              col(TrainingLocationRow.id) == col(StatusRow.location_id))
+    query = (select(StatusRow).join(TrainingLocationRow, on)
+             .where(StatusRow.org == principal.org, TrainingLocationRow.program_id == program_id))
+    if not org_wide(principal):
+        if principal.role == "regional_admin":
+            query = query.where(col(TrainingLocationRow.region).in_(principal.regions))
+        else:
+            query = query.where(col(StatusRow.location_id).in_(principal.locations))
+    with Session(engine) as session:
+        rows = session.exec(query.order_by(col(StatusRow.location_id))).all()
+    locations = [LocationTraining.model_validate(r, from_attributes=True) for r in rows]
+    roles: dict[str, list[int]] = {}
+    for location in locations:
+        for role, figures in location.by_role.items():
+            sums = roles.setdefault(role, [0, 0])
+            sums[0] += figures.total
+            sums[1] += figures.trained
+    total, trained = sum(r.staff_total for r in locations), sum(r.staff_trained for r in locations)
+    return ProgramTraining(
+        program_id=program_id, staff_total=total, staff_trained=trained, completion_pct=pct(trained, total),
+        by_role={role: RoleCompletion(total=t, trained=d, completion_pct=pct(d, t)) for role, (t, d) in
+                 sorted(roles.items())},
+        locations=locations,
+    )

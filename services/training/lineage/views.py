@@ -1,0 +1,59 @@
+"""Lineage query: the program's completions in the caller's scope, grouped by trainer."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from services.training.champions.models import ChampionRow
+from services.training.lineage.schemas import Lineage, Trained, TrainerNode
+from services.training.places.models import TrainingLocationRow
+from services.training.sessions.models import CompletionRow
+from services.training.staff.models import StaffRow
+from shared.access import org_wide
+from shared.auth import Principal
+
+
+def _visible_locations(session: Session, principal: Principal, program_id: str) -> list[str]:
+    query = select(TrainingLocationRow.id).where(TrainingLocationRow.org == principal.org,
+                                                 TrainingLocationRow.program_id == program_id)
+    if not org_wide(principal):
+        if principal.role == "regional_admin":
+            query = query.where(col(TrainingLocationRow.region).in_(principal.regions))
+        else:
+            query = query.where(col(TrainingLocationRow.id).in_(principal.locations))
+    return list(session.exec(query).all())
+
+
+def lineage(engine: Engine, *, principal: Principal, program_id: str) -> Lineage:
+    org = principal.org
+    with Session(engine) as session:
+        locations = _visible_locations(session, principal, program_id)
+        completions = session.exec(select(CompletionRow).where(
+            CompletionRow.org == org, col(CompletionRow.location_id).in_(locations)
+        ).order_by(col(CompletionRow.completed_at), col(CompletionRow.staff_id))).all()
+        people = {c.staff_id for c in completions} | {c.trainer_staff_id for c in completions if c.trainer_staff_id}
+        names = {s.id: s for s in session.exec(select(StaffRow).where(StaffRow.org == org,
+                                                                      col(StaffRow.id).in_(people))).all()}
+        champions = {(c.staff_id, c.location_id): c for c in session.exec(select(ChampionRow).where(
+            ChampionRow.org == org, col(ChampionRow.staff_id).in_(people))).all()}
+    nodes: dict[tuple[str | None, str | None], TrainerNode] = {}
+    for done in completions:
+        key = (done.trainer_staff_id, done.trainer_location_id)
+        node = nodes.get(key)
+        if node is None:
+            trainer = names.get(done.trainer_staff_id or "")
+            champion = champions.get((done.trainer_staff_id or "", done.trainer_location_id or ""))
+            node = nodes[key] = TrainerNode(
+                staff_id=done.trainer_staff_id, name=trainer.name if trainer else None,
+                location_id=done.trainer_location_id, certified_champion=done.trainer_certified_champion,
+                champion_certified_at=champion.certified_at if champion else None,
+                current_champion=bool(champion and champion.current), trained=[],
+            )
+        attendee = names.get(done.staff_id)
+        node.trained.append(Trained(
+            staff_id=done.staff_id, name=attendee.name if attendee else None, role=done.role,
+            location_id=done.location_id, curriculum=done.curriculum, session_id=done.session_id, score=done.score,
+            completed_at=done.completed_at,
+        ))
+    return Lineage(program_id=program_id, trainers=list(nodes.values()))

@@ -1,0 +1,1 @@
+"""Locations and programs as training knows them: folded from readiness' and waves' events."""

@@ -1,0 +1,85 @@
+"""The location a request names and its program's playbook, known the moment their owners acknowledged them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from services.training.places.models import TrainingLocationRow, TrainingProgramRow
+from services.training.places.projections import LocationsProjection, ProgramsProjection
+from services.training.staff.domain import Place
+from shared.errors import Conflict, NotFound
+from shared.playbooks import PlaybookTemplate, get_template
+from shared.playbooks.training import Training
+from shared.references import Reference, wait_until_known
+from shared.runtime import Runtime
+
+LOCATIONS = Reference(service="readiness", aggregate="location", projection=LocationsProjection.name)
+PROGRAMS = Reference(service="waves", aggregate="program", projection=ProgramsProjection.name)
+# The playbook of a location outside any program.
+DEFAULT_PLAYBOOK = "softsmile-dso"
+_CACHE: OrderedDict[tuple[str, str, int], PlaybookTemplate] = OrderedDict()
+CACHE_SIZE = 256
+
+
+def _location(engine: Engine, org: str, location_id: str) -> TrainingLocationRow | None:
+    with Session(engine) as session:
+        return session.get(TrainingLocationRow, (org, location_id))
+
+
+def _program(engine: Engine, org: str, program_id: str) -> TrainingProgramRow | None:
+    with Session(engine) as session:
+        return session.get(TrainingProgramRow, (org, program_id))
+
+
+async def location_of(
+    runtime: Runtime, org: str, location_id: str, *, field: str = "location_id"
+) -> TrainingLocationRow:
+    """The readiness location, waited for if readiness has it but our projection is behind; else 404."""
+    row = await asyncio.to_thread(_location, runtime.engine, org, location_id)
+    if row is None and await wait_until_known(runtime, LOCATIONS, org=org, aggregate_id=location_id):
+        row = await asyncio.to_thread(_location, runtime.engine, org, location_id)
+    if row is None:
+        raise NotFound(f"location {location_id} not found", field=field)
+    return row
+
+
+async def program_known(runtime: Runtime, org: str, program_id: str) -> bool:
+    """Whether waves has the program (waiting for our projection when it is behind)."""
+    if await asyncio.to_thread(_program, runtime.engine, org, program_id) is not None:
+        return True
+    return await wait_until_known(runtime, PROGRAMS, org=org, aggregate_id=program_id)
+
+
+async def playbook_of(runtime: Runtime, org: str, program_id: str | None) -> PlaybookTemplate:
+    """The program's effective playbook (None: the default template), validated once per override version."""
+    if program_id is None:
+        return get_template(DEFAULT_PLAYBOOK)
+    row = await asyncio.to_thread(_program, runtime.engine, org, program_id)
+    if row is None and await wait_until_known(runtime, PROGRAMS, org=org, aggregate_id=program_id):
+        row = await asyncio.to_thread(_program, runtime.engine, org, program_id)
+    if row is None:
+        raise Conflict(f"program {program_id} is not known to waves", field="program_id")
+    key = (org, program_id, row.override_version)
+    template = _CACHE.get(key)
+    if template is None:
+        try:
+            template = PlaybookTemplate.model_validate(row.playbook)
+        except ValidationError as error:
+            raise Conflict(f"program {program_id}'s effective playbook is invalid: {error.errors()[0]['msg']}",
+                           field="program_id") from error
+        _CACHE[key] = template
+        if len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return template
+
+
+async def place_of(runtime: Runtime, org: str, location_id: str) -> tuple[Place, Training]:
+    """Where a command acts (location, region, program) and the training section of its playbook."""
+    row = await location_of(runtime, org, location_id)
+    playbook = await playbook_of(runtime, org, row.program_id)
+    return Place(row.id, row.region, row.program_id), playbook.training

@@ -1,0 +1,32 @@
+"""Read-model rows of other services' aggregates training needs: locations (readiness) and programs (waves)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+
+class TrainingLocationRow(SQLModel, table=True):
+    """A readiness location: its region (for scope) and its program (for the playbook)."""
+
+    __tablename__ = "training_locations_v1"
+
+    org: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    name: str
+    region: str
+    program_id: str | None = Field(default=None, index=True)
+
+
+class TrainingProgramRow(SQLModel, table=True):
+    """A waves program with its effective playbook, overrides applied."""
+
+    __tablename__ = "training_programs_v1"
+
+    org: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    name: str
+    playbook: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    override_version: int = 0

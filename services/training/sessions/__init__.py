@@ -1,0 +1,1 @@
+"""Training sessions: curriculum, trainer, attendees and their knowledge checks -> `TrainingCompleted`."""

@@ -1,0 +1,56 @@
+"""Session routes: record a delivered session (idempotent by `Idempotency-Key`), list a location's sessions."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Response, status
+
+from services.training.completion.projections import StatusProjection
+from services.training.places.lookup import location_of, place_of
+from services.training.sessions import handlers, views
+from services.training.sessions.domain import Attendance, RecordSession
+from services.training.sessions.models import SessionPublic
+from services.training.sessions.projections import SessionsProjection
+from services.training.sessions.schemas import SessionCreate
+from shared.access import require_scope
+from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
+from shared.auth import CurrentPrincipal
+from shared.errors import NotFound
+from shared.events import new_id
+
+router = APIRouter(prefix="/api/v1", tags=["training"])
+
+
+@router.post("/locations/{location_id}/training/sessions", status_code=status.HTTP_201_CREATED,
+             response_model=SessionPublic)
+async def record_session(location_id: str, body: SessionCreate, response: Response, ctx: ContextDep,
+                         runtime: RuntimeDep, engine: EngineDep) -> SessionPublic:
+    """Records a session; emits `TrainingSessionRecorded`, per attendee `TrainingCompleted`, and the new status."""
+    org = ctx.principal.org
+    place, training = await place_of(runtime, org, location_id)
+    trainer = await handlers.trainer_of(ctx, staff_id=body.trainer_staff_id, name=body.trainer_name,
+                                        training=training)
+    command = RecordSession(
+        new_id(), location_id, place.program_id, body.curriculum, training.curricula, trainer, body.held_on,
+        body.duration_minutes, [Attendance(a.staff_id, a.present, a.score) for a in body.attendees],
+        recorded_by=ctx.principal.subject,
+    )
+    outcome = await handlers.record_session(command, ctx, place=place, training=training)
+    session_id = outcome.state.id
+    await read_your_writes(runtime, SessionsProjection.name, outcome.position, response)
+    await read_your_writes(runtime, StatusProjection.name, outcome.position, response)
+    response.headers["Location"] = f"/api/v1/locations/{location_id}/training/sessions/{session_id}"
+    found = await asyncio.to_thread(views.get_session, engine, org=org, session_id=session_id)
+    if found is None:
+        raise NotFound(f"session {session_id} not found", field="session_id")
+    return found
+
+
+@router.get("/locations/{location_id}/training/sessions", response_model=list[SessionPublic])
+async def list_sessions(location_id: str, principal: CurrentPrincipal, runtime: RuntimeDep,
+                        engine: EngineDep) -> list[SessionPublic]:
+    """The location's sessions, newest first, with attendees and their results."""
+    place = await location_of(runtime, principal.org, location_id)
+    require_scope(principal, region=place.region, location_id=place.id, permission="training:read")
+    return await asyncio.to_thread(views.sessions_of, engine, org=principal.org, location_id=location_id)

@@ -1,0 +1,53 @@
+"""Read-model rows of sessions and of each person's completed curricula."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+
+class SessionBase(SQLModel):
+    location_id: str = Field(index=True)
+    program_id: str | None = None
+    curriculum: str
+    trainer_staff_id: str | None = None
+    trainer_name: str | None = None
+    trainer_location_id: str | None = None
+    trainer_certified_champion: bool = False
+    held_on: date
+    duration_minutes: int
+    attendees: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class SessionRow(SessionBase, table=True):
+    __tablename__ = "training_sessions_v1"
+
+    org: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    recorded_at: datetime
+
+
+class SessionPublic(SessionBase):
+    id: str
+
+
+class CompletionRow(SQLModel, table=True):
+    """One person's completion of a curriculum in a session (who trained them: the lineage)."""
+
+    __tablename__ = "training_completions_v1"
+
+    org: str = Field(primary_key=True)
+    staff_id: str = Field(primary_key=True)
+    curriculum: str = Field(primary_key=True)
+    session_id: str = Field(primary_key=True)
+    location_id: str = Field(index=True)
+    role: str
+    trainer_staff_id: str | None = None
+    trainer_location_id: str | None = None
+    trainer_certified_champion: bool = False
+    score: float | None = None
+    completed_at: datetime
+    program_id: str | None = None

@@ -1,0 +1,1 @@
+"""The roster of each location: who works there, in which role, since and until when."""
