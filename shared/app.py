@@ -11,6 +11,7 @@ from typing import Annotated, NoReturn
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from nats.js.api import StreamConfig
 from sqlalchemy import Engine
 from starlette.middleware import Middleware
@@ -126,7 +127,10 @@ def service_app(
     """
     setup_logging(settings.service, level=settings.log_level, as_json=settings.log_json)
     setup_tracing(settings.service, settings.otel_exporter)
-    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, openapi_url=openapi_url)
+    # FastAPI's server span continues the caller's trace (ids in logs and events); its operation spans
+    # (dependencies, endpoint, serialization) only while an exporter is configured.
+    telemetry: TelemetryConfig = {"operation_spans": settings.otel_exporter != "none"}
+    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, openapi_url=openapi_url, telemetry=telemetry)
     app.state.settings = settings
     app.state.verifier = CachingTokenVerifier(settings)
     app.state.internal = InternalCredentials.of(settings)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Engine, event, make_url
@@ -32,6 +34,21 @@ JSON_CODEC: dict[str, Any] = {"json_serializer": _dumps, "json_deserializer": _l
 # to keep, and the pool opens them only as concurrency reaches them.
 ANYIO_WORKER_THREADS = 40
 SQLITE_POOL_SIZE = ANYIO_WORKER_THREADS + min(32, (os.cpu_count() or 1) + 4)
+
+
+T = TypeVar("T")
+
+
+async def read(engine: Engine, query: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a short read-model query `query(engine, **kwargs)` for an async route.
+
+    On SQLite inline: an indexed lookup takes tens of microseconds, less than the hop to a
+    worker thread and back (which, with the sync route it replaced, was ~20 % of a GET's CPU).
+    Elsewhere (PostgreSQL: a network round trip) in a worker thread, off the event loop.
+    """
+    if engine.dialect.name == "sqlite":
+        return query(engine, **kwargs)
+    return await asyncio.to_thread(query, engine, **kwargs)
 
 
 def _file_sqlite(url: str) -> bool:

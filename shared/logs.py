@@ -38,3 +38,6 @@ def setup_logging(service: str, *, level: str = "INFO", as_json: bool = True) ->
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
+    # httpx logs every call at INFO: a line per forwarded request, which the audit trail records already.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -82,7 +82,8 @@ class ProjectionRunner(BackgroundConsumer):
             self.projection.stream,
             ConsumerConfig(
                 durable_name=self._durable,
-                ack_policy=AckPolicy.EXPLICIT,
+                # Acking a batch's last message acks the whole batch: one ack per batch, not per event.
+                ack_policy=AckPolicy.ALL,
                 deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
                 opt_start_seq=self.position + 1,
                 ack_wait=60,
@@ -91,22 +92,39 @@ class ProjectionRunner(BackgroundConsumer):
         )
         return await self.js.pull_subscribe_bind(durable=self._durable, stream=self._stream)
 
+    async def _fetch(self, sub: nats.js.JetStreamContext.PullSubscription) -> list[Msg]:
+        try:
+            return await bounded(sub.fetch(self.batch, timeout=1), timeout=3)
+        except (nats.errors.TimeoutError, TimeoutError):
+            return []  # nothing new within the fetch window
+
     async def _consume(self, sub: nats.js.JetStreamContext.PullSubscription) -> None:
-        while not self._stopping:
-            try:
-                msgs = await bounded(sub.fetch(self.batch, timeout=1), timeout=3)
-            except (nats.errors.TimeoutError, TimeoutError):
-                continue  # nothing new within the fetch window
-            events = [as_event(m, stream_sequence(m)) for m in msgs]
-            try:
-                position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, events)
-            except store.GapDetected:
-                raise
-            except Exception:
-                log.warning("projection %s: batch of %d failed; applying one by one", self.projection.name, len(events))
-                position = await self._apply_one_by_one(events)
-            await self._ack(msgs)
-            await self._advance(position)
+        """Apply batch after batch; the next batch is fetched while this one is applied (in its thread)."""
+        ahead: asyncio.Future[list[Msg]] | None = None
+        try:
+            while not self._stopping:
+                msgs = await (ahead if ahead is not None else self._fetch(sub))
+                ahead = None
+                if msgs:
+                    ahead = asyncio.ensure_future(self._fetch(sub))
+                    await self._apply(msgs)
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await ahead
+
+    async def _apply(self, msgs: list[Msg]) -> None:
+        events = [as_event(m, stream_sequence(m)) for m in msgs]
+        try:
+            position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, events)
+        except store.GapDetected:
+            raise
+        except Exception:
+            log.warning("projection %s: batch of %d failed; applying one by one", self.projection.name, len(events))
+            position = await self._apply_one_by_one(events)
+        await self._ack(msgs)
+        await self._advance(position)
 
     async def _apply_one_by_one(self, events: list[RecordedEvent]) -> int:
         """Find the poison event of a failed batch; retry it, then dead-letter it and move on."""
@@ -132,5 +150,4 @@ class ProjectionRunner(BackgroundConsumer):
         return await asyncio.to_thread(store.record_dead_letter, self.engine, self.projection, event, reason)
 
     async def _ack(self, msgs: list[Msg]) -> None:
-        for msg in msgs:
-            await msg.ack()
+        await msgs[-1].ack()  # AckPolicy.ALL: this acks every earlier message of the batch too

@@ -18,6 +18,9 @@ class GapDetected(RuntimeError):
 def create_tables(engine: Engine, projection: Projection) -> None:
     tables = [t.__table__ for t in (*projection.tables, ProjectionCheckpoint, DeadLetter)]  # type: ignore[attr-defined]
     SQLModel.metadata.create_all(engine, tables=tables)
+    for table in tables:  # an index added to an existing table (create_all skips tables that exist)
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
 
 
 def checkpoint(engine: Engine, name: str) -> int:

@@ -63,3 +63,29 @@ async def test_lists_page_in_a_stable_order_with_filters_and_the_csv_streams_the
         exported = await client.get("/api/v1/readiness/matrix.csv", headers=auth)
         table = list(csv.DictReader(io.StringIO(exported.text)))
         assert [row["name"] for row in table] == names and set(FACTORS) <= set(table[0])
+
+
+def test_a_page_reads_the_org_in_index_order_and_an_older_database_gets_the_index(tmp_path) -> None:
+    """The (org, name, id) index serves a page: no scan of the org, no sort; create_tables adds it to old tables."""
+    from sqlalchemy import select, text
+    from sqlmodel import col
+
+    from services.readiness.locations import views
+    from services.readiness.locations.models import LocationRow
+    from services.readiness.locations.projections import LocationsProjection
+    from shared.db import make_engine
+    from shared.principal import Principal
+    from shared.projections.store import create_tables
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    create_tables(engine, LocationsProjection())
+    with engine.begin() as connection:  # a database from before the index
+        connection.execute(text("DROP INDEX ix_readiness_locations_v2_org_name_id"))
+    create_tables(engine, LocationsProjection())
+    principal = Principal(subject="s", org="o", role="regional_admin", regions=("north",))
+    query = (select(*views.PUBLIC_COLUMNS).where(*views.conditions(principal, views.LocationFilter(wave="wave-1")))
+             .order_by(col(LocationRow.name), col(LocationRow.id)).limit(101))
+    sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as connection:
+        plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "ix_readiness_locations_v2_org_name_id" in plan and "TEMP B-TREE" not in plan, plan

@@ -16,6 +16,7 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 
 from services.gateway.config import GatewaySettings
+from services.gateway.forwarding.transport import PooledTransport
 from shared.http import REQUEST_ID, error_body
 from shared.telemetry import current_traceparent, tracer
 
@@ -37,8 +38,7 @@ EVENT_STREAM = "text/event-stream"
 def new_client(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     """The one client every forwarded request shares (connection pooling to each service)."""
     timeout = httpx.Timeout(settings.forward_timeout_s, connect=settings.connect_timeout_s)
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
-    return httpx.AsyncClient(transport=transport, timeout=timeout, limits=limits, follow_redirects=False)
+    return httpx.AsyncClient(transport=transport or PooledTransport(), timeout=timeout, follow_redirects=False)
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Response, status
@@ -17,6 +17,7 @@ from services.readiness.locations.schemas import History, HistoryEntry, ListQuer
 from services.readiness.programs.lookup import playbooks_for
 from shared.app import ContextDep, EngineDep, RuntimeDep, StoreDep, read_your_writes
 from shared.auth import CurrentPrincipal
+from shared.db import read
 from shared.errors import NotFound
 from shared.events import new_id
 from shared.references import ReadModelLagging
@@ -69,23 +70,22 @@ async def location_out(engine: EngineDep, ctx: ContextDep, location_id: str) -> 
 
 
 @router.get("/locations/{location_id}", response_model=LocationPublic)
-def get_location(location_id: str, principal: CurrentPrincipal, engine: EngineDep) -> LocationPublic:
+async def get_location(location_id: str, principal: CurrentPrincipal, engine: EngineDep) -> LocationPublic:
     """One location with its facts and latest scores."""
-    row = views.get_location(engine, principal=principal, location_id=location_id)
-    return LocationPublic.model_validate(row, from_attributes=True)
+    return await read(engine, views.location_public, principal=principal, location_id=location_id)
 
 
 @router.get("/locations", response_model=list[LocationPublic])
-def list_locations(
+async def list_locations(
     query: Annotated[ListQuery, Query()], response: Response, principal: CurrentPrincipal, engine: EngineDep
-) -> list[LocationPublic]:
+) -> list[dict[str, Any]]:
     """A page of the locations the caller may see, by name; `X-Next-Cursor` (and `Link`) lead to the next."""
-    found = views.list_locations(engine, principal=principal, where=filters(query), limit=query.limit,
-                                 cursor=query.cursor)
+    found = await read(engine, views.list_public, principal=principal, where=filters(query), limit=query.limit,
+                       cursor=query.cursor)
     if found.next_cursor:
         response.headers["X-Next-Cursor"] = found.next_cursor
         response.headers["Link"] = f'<?{next_query(query, found.next_cursor)}>; rel="next"'
-    return [LocationPublic.model_validate(r, from_attributes=True) for r in found.rows]
+    return [dict(row) for row in found.rows]  # validated once, as the response model
 
 
 def filters(query: ListQuery) -> views.LocationFilter:

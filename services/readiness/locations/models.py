@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 
@@ -37,6 +37,8 @@ class LocationRow(LocationBase, table=True):
     """One location as the readiness matrix shows it, with what its live scoring needs."""
 
     __tablename__ = "readiness_locations_v2"
+    # Lists and matrix pages: the caller's org in the stable order (name, id), read a page at a time.
+    __table_args__ = (Index("ix_readiness_locations_v2_org_name_id", "org", "name", "id"),)
 
     id: str = Field(primary_key=True)
     org: str = Field(index=True)

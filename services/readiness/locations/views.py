@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import ColumnElement, Engine
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.readiness.locations.facts import rule_facts
-from services.readiness.locations.models import LocationRow
-from services.readiness.locations.paging import Page, page
+from services.readiness.locations.models import LocationPublic, LocationRow
+from services.readiness.locations.paging import ColumnsPage, columns_page
 from services.readiness.pilots.candidates import Candidate
 from services.readiness.scoring.domain import Entered
 from shared.access import org_wide
@@ -19,13 +21,33 @@ from shared.contracts.readiness import FACTORS
 from shared.errors import NotFound
 
 
-def _scoped(principal: Principal) -> SelectOfScalar[LocationRow]:
-    query = select(LocationRow).where(LocationRow.org == principal.org)
+def scope(principal: Principal) -> list[ColumnElement[bool]]:
+    """The conditions that keep a query to what the caller may see."""
+    within = [col(LocationRow.org) == principal.org]
     if org_wide(principal):
-        return query
+        return within
     if principal.role == "regional_admin":
-        return query.where(col(LocationRow.region).in_(principal.regions))
-    return query.where(col(LocationRow.id).in_(principal.locations))
+        return [*within, col(LocationRow.region).in_(principal.regions)]
+    return [*within, col(LocationRow.id).in_(principal.locations)]
+
+
+def _scoped(principal: Principal) -> SelectOfScalar[LocationRow]:
+    return select(LocationRow).where(*scope(principal))
+
+
+TABLE = LocationRow.__table__  # type: ignore[attr-defined]
+PUBLIC_COLUMNS = [TABLE.c[name] for name in LocationPublic.model_fields]
+
+
+def location_public(engine: Engine, *, principal: Principal, location_id: str) -> LocationPublic:
+    """One location as its GET answers it: a Core query of the shown columns (no ORM identity map, no JSON
+    it does not show), which costs a fraction of loading the row through a Session."""
+    query = select(*PUBLIC_COLUMNS).where(*scope(principal), col(LocationRow.id) == location_id)
+    with engine.connect() as connection:
+        row = connection.execute(query).mappings().first()
+    if row is None:
+        raise NotFound(f"location {location_id} not found", field="location_id")
+    return LocationPublic.model_validate(dict(row))
 
 
 def get_location(engine: Engine, *, principal: Principal, location_id: str) -> LocationRow:
@@ -45,23 +67,29 @@ class LocationFilter:
     wave: str | None = None
 
 
+def conditions(principal: Principal, where: LocationFilter) -> list[ColumnElement[bool]]:
+    """The caller's scope and the filters of `where`."""
+    found = scope(principal)
+    if where.region:
+        found.append(col(LocationRow.region) == where.region)
+    if where.program_id:
+        found.append(col(LocationRow.program_id) == where.program_id)
+    if where.wave:
+        found.append(col(LocationRow.recommended_wave) == where.wave)
+    return found
+
+
 def filtered(principal: Principal, where: LocationFilter) -> SelectOfScalar[LocationRow]:
     """The caller's locations that match `where` (unordered)."""
-    query = _scoped(principal)
-    if where.region:
-        query = query.where(LocationRow.region == where.region)
-    if where.program_id:
-        query = query.where(LocationRow.program_id == where.program_id)
-    if where.wave:
-        query = query.where(LocationRow.recommended_wave == where.wave)
-    return query
+    return select(LocationRow).where(*conditions(principal, where))
 
 
-def list_locations(
-    engine: Engine, *, principal: Principal, where: LocationFilter, limit: int, cursor: str | None = None
-) -> Page:
-    """One page of the caller's locations matching `where`, by name."""
-    return page(engine, filtered(principal, where), limit=limit, cursor=cursor)
+def list_public(
+    engine: Engine, *, principal: Principal, where: LocationFilter, limit: int, cursor: str | None = None,
+    columns: Sequence[ColumnElement[Any]] = PUBLIC_COLUMNS,
+) -> ColumnsPage:
+    """One page of `columns` of the caller's locations matching `where`, by name (a Core query)."""
+    return columns_page(engine, columns, conditions(principal, where), limit=limit, cursor=cursor)
 
 
 def rows_by_id(engine: Engine, *, org: str, ids: list[str]) -> dict[str, LocationRow]:

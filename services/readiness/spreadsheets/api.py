@@ -22,6 +22,7 @@ from services.readiness.spreadsheets.schemas import Imported, ImportReport, Matr
 from shared.access import require
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
+from shared.db import read
 from shared.errors import DomainError
 from shared.http import error_body
 
@@ -96,13 +97,19 @@ async def _csv_text(request: Request) -> str:
         raise DomainError(f"the CSV must be UTF-8 (byte {error.start} is not)", field="body") from error
 
 
+# The matrix's columns only: a page never reads the facts, entered scores or factor details.
+MATRIX_COLUMNS = [views.TABLE.c.id.label("location_id"),
+                  *(views.TABLE.c[name] for name in MatrixRow.model_fields if name != "location_id")]
+
+
 @router.get("/readiness/matrix", response_model=Matrix)
-def readiness_matrix(query: Annotated[ListQuery, Query()], principal: CurrentPrincipal, engine: EngineDep) -> Matrix:
+async def readiness_matrix(
+    query: Annotated[ListQuery, Query()], principal: CurrentPrincipal, engine: EngineDep
+) -> dict[str, Any]:
     """A page of the matrix: one row per location the caller may see (filtered), five scores, composite, wave."""
-    found = views.list_locations(engine, principal=principal, where=filters(query), limit=query.limit,
-                                 cursor=query.cursor)
-    rows = [MatrixRow(location_id=r.id, **r.model_dump(exclude={"id"})) for r in found.rows]
-    return Matrix(rows=rows, next_cursor=found.next_cursor)
+    found = await read(engine, views.list_public, principal=principal, where=filters(query), limit=query.limit,
+                       cursor=query.cursor, columns=MATRIX_COLUMNS)
+    return {"rows": [dict(row) for row in found.rows], "next_cursor": found.next_cursor}  # validated once
 
 
 @router.get("/readiness/matrix.csv", response_class=Response,
