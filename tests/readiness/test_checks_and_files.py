@@ -7,11 +7,12 @@ import io
 
 import pytest
 
-from services.readiness.programs.playbooks import ProgramPlaybooks, validated
+from services.readiness.programs.playbooks import ProgramPlaybooks
 from services.readiness.scoring.requirements import checklist, ready
 from services.readiness.spreadsheets.domain import matrix_csv, parse_import
 from shared.errors import Conflict, DomainError
 from shared.playbooks import get_template
+from shared.playbooks.effective import effective_playbook
 from shared.playbooks.overrides import PlaybookPathError, parse_path, with_value
 
 SOFTSMILE = get_template("softsmile-dso")
@@ -61,12 +62,13 @@ def test_overrides_apply_by_dotted_path_and_bad_paths_are_named() -> None:
     changed = apply_override(doc, "pilot_selection.max_locations", 4)
     assert changed["pilot_selection"]["max_locations"] == 4 and doc["pilot_selection"]["max_locations"] == 3
     lowered = apply_override(apply_override(doc, "readiness.thresholds[0].min", 19), "readiness.thresholds[1].max", 18)
-    books = ProgramPlaybooks({"P1": validated("acme", "P1", 2, lambda: lowered)})
+    books = ProgramPlaybooks({"P1": effective_playbook("acme", "P1", 2, lambda: lowered)})
     assert books["P1"].readiness.threshold_for(19).recommended_wave == "wave-1"
     assert books[None].id == "softsmile-dso" and "P1" in books and "P3" not in books
     broken = apply_override(doc, "readiness.thresholds[0].min", 21)
     with pytest.raises(Conflict, match="effective playbook is invalid"):
-        validated("acme", "P2", 1, lambda: broken)  # composite 20 is left uncovered: readiness refuses to guess
+        # composite 20 is left uncovered: readiness refuses to guess
+        effective_playbook("acme", "P2", 1, lambda: broken)
     for bad in ("readiness.nothing.min", "readiness.thresholds[9].min", "[0].x", "readiness..x"):
         with pytest.raises(PlaybookPathError):
             apply_override(doc, bad, 1)

@@ -6,8 +6,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from services.metrics.programs.models import GoLiveRow, ProgramRow
-from services.metrics.programs.playbooks import validated
 from shared.playbooks import PlaybookTemplate
+from shared.playbooks.effective import effective_playbook
 
 
 def playbook_of(engine: Engine, *, org: str, program_id: str) -> PlaybookTemplate | None:
@@ -17,7 +17,7 @@ def playbook_of(engine: Engine, *, org: str, program_id: str) -> PlaybookTemplat
         if row is None:
             return None
         document = dict(row.playbook)
-        return validated(org, program_id, row.override_version, lambda: document)
+        return effective_playbook(org, program_id, row.override_version, lambda: document)
 
 
 def go_lives(engine: Engine, *, org: str, location_ids: list[str]) -> dict[str, GoLiveRow]:

@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 
 from services.readiness.pilots.models import PilotSetRow
 from services.readiness.programs.models import ProgramRow
-from services.readiness.programs.playbooks import ProgramPlaybooks, validated
+from services.readiness.programs.playbooks import ProgramPlaybooks
 from shared.errors import NotFound
+from shared.playbooks.effective import effective_playbook
 
 
 def playbooks_of(engine: Engine, *, org: str, program_ids: Iterable[str]) -> ProgramPlaybooks:
@@ -29,7 +30,8 @@ def playbooks_of(engine: Engine, *, org: str, program_ids: Iterable[str]) -> Pro
     templates = {}
     with Session(engine) as session:
         for program_id, version in session.exec(known).all():
-            templates[program_id] = validated(org, program_id, version, partial(_document, session, org, program_id))
+            templates[program_id] = effective_playbook(org, program_id, version,
+                                                      partial(_document, session, org, program_id))
     return ProgramPlaybooks(templates)
 
 

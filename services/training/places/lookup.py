@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 
-from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -14,6 +12,7 @@ from services.training.places.projections import LocationsProjection, ProgramsPr
 from services.training.staff.domain import Place
 from shared.errors import Conflict, NotFound
 from shared.playbooks import PlaybookTemplate, get_template
+from shared.playbooks.effective import effective_playbook
 from shared.playbooks.training import Training
 from shared.references import Reference, wait_until_known
 from shared.runtime import Runtime
@@ -22,8 +21,6 @@ LOCATIONS = Reference(service="readiness", aggregate="location", projection=Loca
 PROGRAMS = Reference(service="waves", aggregate="program", projection=ProgramsProjection.name)
 # The playbook of a location outside any program.
 DEFAULT_PLAYBOOK = "softsmile-dso"
-_CACHE: OrderedDict[tuple[str, str, int], PlaybookTemplate] = OrderedDict()
-CACHE_SIZE = 256
 
 
 def _location(engine: Engine, org: str, location_id: str) -> TrainingLocationRow | None:
@@ -64,18 +61,8 @@ async def playbook_of(runtime: Runtime, org: str, program_id: str | None) -> Pla
         row = await asyncio.to_thread(_program, runtime.engine, org, program_id)
     if row is None:
         raise Conflict(f"program {program_id} is not known to waves", field="program_id")
-    key = (org, program_id, row.override_version)
-    template = _CACHE.get(key)
-    if template is None:
-        try:
-            template = PlaybookTemplate.model_validate(row.playbook)
-        except ValidationError as error:
-            raise Conflict(f"program {program_id}'s effective playbook is invalid: {error.errors()[0]['msg']}",
-                           field="program_id") from error
-        _CACHE[key] = template
-        if len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return template
+    found = row
+    return effective_playbook(org, program_id, found.override_version, lambda: found.playbook)
 
 
 async def place_of(runtime: Runtime, org: str, location_id: str) -> tuple[Place, Training]:
