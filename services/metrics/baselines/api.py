@@ -24,7 +24,6 @@ from services.metrics.baselines.schemas import (
     ProgramBaselines,
 )
 from services.metrics.baselines.spreadsheet import named_locations
-from services.metrics.baselines.upload import csv_text
 from services.metrics.locations import views as locations
 from services.metrics.locations.lookup import location_for
 from services.metrics.locations.projections import LocationsProjection
@@ -34,6 +33,7 @@ from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal, Principal
 from shared.http import error_body
 from shared.playbooks import PlaybookTemplate
+from shared.uploads import csv_text
 
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
 CATCH_UP_S = 5.0

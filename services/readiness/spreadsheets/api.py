@@ -23,23 +23,12 @@ from shared.access import require
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
 from shared.db import read
-from shared.errors import DomainError
 from shared.http import error_body
+from shared.uploads import csv_text
 
 router = APIRouter(prefix="/api/v1", tags=["readiness"])
 
 
-class UnsupportedMediaType(DomainError):
-    status = 415
-    code = "unsupported_media_type"
-
-
-class TooLarge(DomainError):
-    status = 413
-    code = "payload_too_large"
-
-
-MAX_BYTES = 2_000_000
 IMPORT_DOC = """Registers one location per CSV row (UTF-8, header row first).
 
 Columns: `name`, `region` (required), `program_id`, and any location fact by its `LOCATION_FACTS` name
@@ -62,7 +51,7 @@ async def import_locations(
 ) -> ImportReport | JSONResponse:
     """Imports locations and facts from CSV, all or nothing."""
     require(ctx.principal, "locations:import")
-    text = await _csv_text(request)
+    text = await csv_text(request)
     taken = await asyncio.to_thread(views.names_in_use, engine, org=ctx.principal.org)
     playbooks = await playbooks_for(runtime, ctx.principal.org, named_programs(text))
     result = await handlers.import_locations(handlers.ImportLocations(text, frozenset(taken), playbooks), ctx)
@@ -82,19 +71,6 @@ def _refusal(result: handlers.ImportResult) -> dict[str, Any]:
     total = len(result.rows) + len(result.rejected)
     message = f"{len(result.rejected)} of {total} rows rejected; nothing was imported"
     return error_body("import_rejected", message, "body", rejected=[asdict(r) for r in result.rejected])
-
-
-async def _csv_text(request: Request) -> str:
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in ("text/csv", "text/plain"):
-        raise UnsupportedMediaType(f"send the CSV as text/csv, not {media or 'no content type'}", field="content-type")
-    raw = await request.body()
-    if len(raw) > MAX_BYTES:
-        raise TooLarge(f"the CSV is over {MAX_BYTES} bytes; split it", field="body")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DomainError(f"the CSV must be UTF-8 (byte {error.start} is not)", field="body") from error
 
 
 # The matrix's columns only: a page never reads the facts, entered scores or factor details.

@@ -19,9 +19,10 @@ from services.training.staff.schemas import StaffCreate, StaffUpdate
 from shared.access import require_scope
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
-from shared.errors import DomainError, NotFound
+from shared.errors import NotFound
 from shared.events import new_id
 from shared.http import error_body
+from shared.uploads import csv_text
 
 router = APIRouter(prefix="/api/v1", tags=["training"])
 
@@ -65,16 +66,7 @@ MAX_BYTES = 1_000_000
 async def import_staff(location_id: str, request: Request, response: Response, ctx: ContextDep,
                        runtime: RuntimeDep, engine: EngineDep) -> list[StaffPublic] | JSONResponse:
     """Imports a location's roster from CSV, all or nothing."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media not in ("text/csv", "text/plain"):
-        raise DomainError(f"send the CSV as text/csv, not {media or 'no content type'}", field="content-type")
-    raw = await request.body()
-    if len(raw) > MAX_BYTES:
-        raise DomainError(f"the CSV is over {MAX_BYTES} bytes; split it", field="body")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DomainError(f"the CSV must be UTF-8 (byte {error.start} is not)", field="body") from error
+    text = await csv_text(request, max_bytes=MAX_BYTES)
     place, training = await place_of(runtime, ctx.principal.org, location_id)
     ids = tuple(new_id() for _ in rows_of(text))
     try:
