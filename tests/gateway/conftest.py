@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -16,8 +16,14 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from services.gateway.config import GatewaySettings
+from services.metrics.app import create_app as create_metrics
+from services.metrics.config import MetricsSettings
 from services.readiness.app import create_app as create_readiness
 from services.readiness.config import ReadinessSettings
+from services.training.app import create_app as create_training
+from services.training.config import TrainingSettings
+from services.waves.app import create_app as create_waves
+from services.waves.config import WavesSettings
 from shared.config import DOMAIN_SERVICES as SERVICES
 from shared.config import PlatformSettings
 from shared.natsserver import free_port
@@ -96,6 +102,30 @@ async def readiness_url(platform: PlatformSettings, tmp_path: Path) -> AsyncIter
     settings = ReadinessSettings(**platform.model_dump(), database_url=f"sqlite:///{tmp_path / 'readiness.db'}")
     async with listening(create_readiness(settings)) as url:
         yield url
+
+
+SERVICE_APPS = {
+    "readiness": (create_readiness, ReadinessSettings),
+    "waves": (create_waves, WavesSettings),
+    "training": (create_training, TrainingSettings),
+    "metrics": (create_metrics, MetricsSettings),
+}
+
+
+@pytest.fixture
+async def service_urls(platform: PlatformSettings, tmp_path: Path) -> AsyncIterator[dict[str, str]]:
+    """Every real domain service on its own free port and SQLite file, sharing the test's NATS.
+
+    `gateway_settings(**service_urls)` puts the gateway in front of all of them: the
+    whole platform in one process, driven only over HTTP and events."""
+    async with AsyncExitStack() as stack:
+        urls: dict[str, str] = {}
+        for service, (create, settings_type) in SERVICE_APPS.items():
+            settings = settings_type(
+                **platform.model_dump(), database_url=f"sqlite:///{tmp_path / f'{service}.db'}"
+            )
+            urls[f"{service}_url"] = await stack.enter_async_context(listening(create(settings)))
+        yield urls
 
 
 @pytest.fixture(scope="session")
