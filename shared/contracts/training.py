@@ -201,8 +201,28 @@ class TrainingCompleted(DomainEvent):
     program_id: str | None = None
 
 
+class ChampionModelEvidenced(_LocationEvent):
+    """Train-the-trainer evidence for one location of a wave (re-published whenever it changes).
+
+    `validated` answers the playbook's "champion model validated" criterion for this location:
+    its trained staff were trained by certified champions, at least one of them from a location of
+    an earlier wave (SoftSmile: "Wave 1 champions trained Wave 2 staff"). Locations of the first
+    wave have nothing earlier to be trained by, so they are never published. `reason` says why not.
+    """
+
+    program_id: str
+    wave: str
+    validated: bool
+    staff_trained: int
+    trained_by_certified_champions: int
+    trained_by_earlier_wave_champions: int
+    trainer_staff_ids: list[str] = Field(default_factory=list)
+    reason: str | None = None
+    as_of: datetime
+
+
 register(
     StaffMemberAdded, StaffMemberLeft, ChampionNominated, LocationTrainingStatusChanged,
     CertificationModuleCompleted, CertificationAssessmentTaken, CertificationSimulationCompleted, ChampionCertified,
-    TrainingSessionRecorded, TrainingCompleted,
+    TrainingSessionRecorded, TrainingCompleted, ChampionModelEvidenced,
 )
