@@ -10,8 +10,10 @@ from services.training.champions.projections import ChampionsProjection
 from services.training.completion import api as completion
 from services.training.completion.projections import StatusProjection
 from services.training.config import TrainingSettings
+from services.training.curricula import api as curricula
 from services.training.lineage import api as lineage
-from services.training.places.projections import LocationsProjection, ProgramsProjection
+from services.training.lineage.reactions import ChampionModelOnCompletion, ChampionModelOnPlan
+from services.training.places.projections import LocationsProjection, ProgramsProjection, WavesProjection
 from services.training.sessions import api as sessions
 from services.training.sessions.projections import SessionsProjection
 from services.training.staff import api as staff
@@ -21,14 +23,15 @@ from shared.projections.base import Projection
 
 
 def projections() -> list[Projection]:
-    """Its own stream's read models, and the locations and programs it learns from readiness and waves."""
+    """Its own stream's read models, and the locations, programs and waves it learns from readiness and waves."""
     return [StaffProjection(), ChampionsProjection(), SessionsProjection(), StatusProjection(),
-            LocationsProjection(), ProgramsProjection()]
+            LocationsProjection(), ProgramsProjection(), WavesProjection()]
 
 
 def create_app(settings: TrainingSettings | None = None) -> FastAPI:
     return create_service_app(
         settings or TrainingSettings(), title="DSO Rollout — training",
-        routers=[staff.router, champions.router, sessions.router, completion.router, lineage.router],
-        projections=projections(),
+        routers=[staff.router, champions.router, sessions.router, completion.router, lineage.router,
+                 curricula.router],
+        projections=projections(), reactors=[ChampionModelOnCompletion, ChampionModelOnPlan],
     )

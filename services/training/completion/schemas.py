@@ -14,6 +14,7 @@ class LocationTraining(BaseModel):
 
     location_id: str
     program_id: str | None = None
+    wave: str | None = None
     staff_total: int = 0
     staff_trained: int = 0
     completion_pct: float | None = None
@@ -22,12 +23,18 @@ class LocationTraining(BaseModel):
     as_of: datetime | None = None
 
 
-class ProgramTraining(BaseModel):
-    """A program's completion over the locations the caller may see, with each location's figures."""
+class Completion(BaseModel):
+    """Summed figures of several locations: overall and by role."""
 
-    program_id: str
     staff_total: int
     staff_trained: int
     completion_pct: float | None
     by_role: dict[str, RoleCompletion]
+
+
+class ProgramTraining(Completion):
+    """A program's completion over the locations the caller may see: by wave (None: unscheduled) and location."""
+
+    program_id: str
+    by_wave: dict[str, Completion] = {}
     locations: list[LocationTraining]

@@ -7,8 +7,8 @@ from sqlmodel import Session, col, select
 
 from services.training.completion.domain import pct
 from services.training.completion.models import StatusRow
-from services.training.completion.schemas import LocationTraining, ProgramTraining
-from services.training.places.models import TrainingLocationRow
+from services.training.completion.schemas import Completion, LocationTraining, ProgramTraining
+from services.training.places.models import TrainingLocationRow, TrainingWaveRow
 from shared.access import org_wide
 from shared.auth import Principal
 from shared.contracts.training import RoleCompletion
@@ -17,9 +17,11 @@ from shared.contracts.training import RoleCompletion
 def location_training(engine: Engine, *, org: str, location_id: str, program_id: str | None) -> LocationTraining:
     with Session(engine) as session:
         row = session.get(StatusRow, (org, location_id))
+        planned = session.get(TrainingWaveRow, (org, location_id))
+    wave = planned.wave if planned else None
     if row is None:
-        return LocationTraining(location_id=location_id, program_id=program_id)
-    return LocationTraining.model_validate(row, from_attributes=True)
+        return LocationTraining(location_id=location_id, program_id=program_id, wave=wave)
+    return LocationTraining.model_validate(row, from_attributes=True).model_copy(update={"wave": wave})
 
 
 def program_training(engine: Engine, *, principal: Principal, program_id: str) -> ProgramTraining:
@@ -34,7 +36,20 @@ def program_training(engine: Engine, *, principal: Principal, program_id: str) -
             query = query.where(col(StatusRow.location_id).in_(principal.locations))
     with Session(engine) as session:
         rows = session.exec(query.order_by(col(StatusRow.location_id))).all()
-    locations = [LocationTraining.model_validate(r, from_attributes=True) for r in rows]
+        waves = dict(session.exec(select(TrainingWaveRow.location_id, TrainingWaveRow.wave).where(
+            TrainingWaveRow.org == principal.org, TrainingWaveRow.program_id == program_id)).all())
+    locations = [LocationTraining.model_validate(r, from_attributes=True).model_copy(
+        update={"wave": waves.get(r.location_id)}) for r in rows]
+    by_wave: dict[str, list[LocationTraining]] = {}
+    for location in locations:
+        by_wave.setdefault(location.wave or "unscheduled", []).append(location)
+    return ProgramTraining(program_id=program_id, locations=locations,
+                           by_wave={wave: summed(group) for wave, group in sorted(by_wave.items())},
+                           **summed(locations).model_dump())
+
+
+def summed(locations: list[LocationTraining]) -> Completion:
+    """Figures of `locations` added up, overall and by role."""
     roles: dict[str, list[int]] = {}
     for location in locations:
         for role, figures in location.by_role.items():
@@ -42,9 +57,8 @@ def program_training(engine: Engine, *, principal: Principal, program_id: str) -
             sums[0] += figures.total
             sums[1] += figures.trained
     total, trained = sum(r.staff_total for r in locations), sum(r.staff_trained for r in locations)
-    return ProgramTraining(
-        program_id=program_id, staff_total=total, staff_trained=trained, completion_pct=pct(trained, total),
+    return Completion(
+        staff_total=total, staff_trained=trained, completion_pct=pct(trained, total),
         by_role={role: RoleCompletion(total=t, trained=d, completion_pct=pct(d, t)) for role, (t, d) in
                  sorted(roles.items())},
-        locations=locations,
     )

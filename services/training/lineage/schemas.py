@@ -14,6 +14,7 @@ class Trained(BaseModel):
     name: str | None
     role: str
     location_id: str
+    wave: str | None = None
     curriculum: str
     session_id: str
     score: float | None
@@ -26,6 +27,7 @@ class TrainerNode(BaseModel):
     staff_id: str | None
     name: str | None
     location_id: str | None
+    wave: str | None = None
     certified_champion: bool
     champion_certified_at: datetime | None = None
     current_champion: bool = False

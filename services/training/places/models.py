@@ -30,3 +30,14 @@ class TrainingProgramRow(SQLModel, table=True):
     name: str
     playbook: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     override_version: int = 0
+
+
+class TrainingWaveRow(SQLModel, table=True):
+    """A location's wave in its program's plan, as waves last published it (None: unscheduled)."""
+
+    __tablename__ = "training_waves_v1"
+
+    org: str = Field(primary_key=True)
+    location_id: str = Field(primary_key=True)
+    program_id: str = Field(index=True)
+    wave: str | None = None

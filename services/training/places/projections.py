@@ -1,4 +1,4 @@
-"""Folds readiness' location events and waves' program events into training's own rows.
+"""Folds readiness' location events and waves' program and plan events into training's own rows.
 
 Training never reads another service's database: `LocationRegistered`/`LocationProfileUpdated`
 carry the region and program, `ProgramCreated` the whole playbook and `PlaybookOverridden` one change.
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, SQLModel
 
-from services.training.places.models import TrainingLocationRow, TrainingProgramRow
+from services.training.places.models import TrainingLocationRow, TrainingProgramRow, TrainingWaveRow
 from shared.contracts.base import parse
 from shared.contracts.readiness import LocationProfileUpdated, LocationRegistered
-from shared.contracts.waves import PlaybookOverridden, ProgramCreated
+from shared.contracts.waves import LocationWaveAssigned, PlaybookOverridden, ProgramCreated
 from shared.events import RecordedEvent
 from shared.playbooks.overrides import apply_override
 
@@ -65,3 +65,19 @@ class ProgramsProjection:
                 row.playbook = apply_override(row.playbook, overridden.path, overridden.value)
                 row.override_version = overridden.override_version
                 session.add(row)
+
+
+class WavesProjection:
+    """One row per planned location: its program and wave (for completion by wave and the champion model)."""
+
+    name = "training-waves"
+    stream = "waves"
+    tables: tuple[type[SQLModel], ...] = (TrainingWaveRow,)
+
+    def apply(self, session: Session, event: RecordedEvent) -> None:
+        if event.type != LocationWaveAssigned.event_type():
+            return
+        fact = parse(event)
+        assert isinstance(fact, LocationWaveAssigned)
+        session.merge(TrainingWaveRow(org=event.ref.org, location_id=fact.location_id, program_id=fact.program_id,
+                                      wave=fact.wave))

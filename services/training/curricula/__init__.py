@@ -1,0 +1,1 @@
+"""Curricula: what each role learns, from the program's playbook."""
