@@ -7,6 +7,7 @@ from fastapi import FastAPI
 import shared.contracts  # noqa: F401 - registers every event contract
 from services.waves.config import WavesSettings
 from services.waves.evidence.projections import (
+    ChampionModelEvidenceProjection,
     IncidentsProjection,
     MetricsEvidenceProjection,
     TrainingEvidenceProjection,
@@ -28,7 +29,7 @@ from shared.projections.base import Projection
 def projections() -> list[Projection]:
     return [
         ProgramsProjection(), CandidatesProjection(), PlanProjection(), MetricsEvidenceProjection(),
-        TrainingEvidenceProjection(), IncidentsProjection(),
+        TrainingEvidenceProjection(), ChampionModelEvidenceProjection(), IncidentsProjection(),
     ]
 
 

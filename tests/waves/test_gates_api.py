@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import nats
@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, select
 
 from services.waves.plan.models import GateDecisionRow, GateEvaluationRow, GoLiveRow, PauseRow
 from services.waves.plan.projections import PlanProjection
+from shared.contracts.training import ChampionModelEvidenced
 from shared.db import make_engine
 from shared.projections import store as read_store
 from shared.projections.runner import ProjectionRunner
@@ -23,6 +24,7 @@ from tests.waves.factories import (
     create_program,
     incident,
     kpis,
+    publish,
     scored_location,
     training,
 )
@@ -216,3 +218,35 @@ async def test_an_unknown_gate_is_404(app, token, org) -> None:
         program, _ = await pilot(app, client, token, org)
         missing = await client.post(f"/api/v1/programs/{program}/gates/nope/evaluate", headers=executive)
         assert missing.status_code == 404 and "nope" in missing.text
+
+
+async def champion_model(app: Any, org: str, program: str, location_id: str, validated: bool) -> None:
+    await publish(app, org, "training", "location", location_id, ChampionModelEvidenced(
+        location_id=location_id, program_id=program, wave="wave-2", validated=validated, staff_trained=6,
+        trained_by_certified_champions=6, trained_by_earlier_wave_champions=2 if validated else 0,
+        reason=None if validated else "no one here was trained by a certified champion of an earlier wave",
+        as_of=datetime.now(UTC)), projection="waves-evidence-champion-model")
+
+
+async def test_the_champion_model_criterion_reads_trainings_evidence(app, token, org) -> None:
+    """SoftSmile wave 2 -> 3 (L238): insufficient without training's evidence, fails until every wave-2 location
+    was validated, and names the evidence event it came from."""
+    planner = as_role(token, org, "regional_admin", regions=("north",))
+    async with serve(app) as client:
+        program, _ = await pilot(app, client, token, org)
+        second = [await scored_location(app, org, program, name, 16) for name in ("C", "D")]
+        evaluate = f"/api/v1/programs/{program}/gates/wave-2-to-wave-3/evaluate"
+
+        def champion(gate: dict[str, Any]) -> dict[str, Any]:
+            return next(r for r in gate["evaluation"]["results"] if r["key"] == "champion-model")
+
+        assert champion((await client.post(evaluate, headers=planner)).json())["status"] == "insufficient_data"
+        await champion_model(app, org, program, second[0], True)
+        assert champion((await client.post(evaluate, headers=planner)).json())["status"] == "insufficient_data"
+        await champion_model(app, org, program, second[1], False)
+        failing = champion((await client.post(evaluate, headers=planner)).json())
+        assert (failing["status"], failing["measured"]) == ("fail", False)
+        await champion_model(app, org, program, second[1], True)
+        passing = champion((await client.post(evaluate, headers=planner)).json())
+        assert (passing["status"], passing["measured"], passing["n"]) == ("pass", True, 12)
+        assert len(passing["source"]) == 2 and all(s.startswith("event:") for s in passing["source"])

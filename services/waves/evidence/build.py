@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import get_args
 
-from services.waves.evidence.models import BaselineRow, IncidentRow, KpiRow, TrainingRow
+from services.waves.evidence.models import BaselineRow, ChampionModelRow, IncidentRow, KpiRow, TrainingRow
 from shared.evaluation import Baseline, Evidence, Observation
 from shared.playbooks.gates import MetricCheck, Window
 
@@ -63,7 +63,7 @@ def _incidents(incidents: Sequence[IncidentRow], at: datetime) -> list[Observati
 
 def location_evidence(
     *, kpis: KpiRow | None, training: TrainingRow | None, baselines: Sequence[BaselineRow],
-    incidents: Sequence[IncidentRow], at: datetime,
+    incidents: Sequence[IncidentRow], at: datetime, champion_model: ChampionModelRow | None = None,
 ) -> Evidence:
     """One location's evidence at `at`."""
     observations = _kpis(kpis) if kpis else []
@@ -71,6 +71,11 @@ def location_evidence(
         observations.append(Observation(
             metric="training_completion_pct", value=training.completion_pct, n=training.staff_total,
             window="at_evaluation", as_of=utc(training.as_of), source=(f"event:{training.event_id}",),
+        ))
+    if champion_model is not None:
+        observations.append(Observation(
+            metric="champion_model_validated", value=champion_model.validated, n=champion_model.staff_trained,
+            window="at_evaluation", as_of=utc(champion_model.as_of), source=(f"event:{champion_model.event_id}",),
         ))
     observations += _incidents(incidents, at)
     found = [Baseline(metric=b.metric, kind="pre_go_live", value=b.value, n=b.sample_size or 1,

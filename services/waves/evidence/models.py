@@ -57,6 +57,22 @@ class TrainingRow(SQLModel, table=True):
     event_id: str
 
 
+class ChampionModelRow(SQLModel, table=True):
+    """The latest `ChampionModelEvidenced` of a location: whether earlier-wave champions trained its staff."""
+
+    __tablename__ = "waves_champion_model_v1"
+
+    location_id: str = Field(primary_key=True)
+    org: str = Field(index=True)
+    program_id: str
+    wave: str
+    validated: bool
+    staff_trained: int
+    reason: str | None = None
+    as_of: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    event_id: str
+
+
 class IncidentRow(SQLModel, table=True):
     """An incident or ticket at a location, open until resolved."""
 

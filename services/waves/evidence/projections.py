@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, SQLModel
 
-from services.waves.evidence.models import BaselineRow, IncidentRow, KpiRow, TrainingRow
+from services.waves.evidence.models import BaselineRow, ChampionModelRow, IncidentRow, KpiRow, TrainingRow
 from shared.contracts.base import UnknownEventType, parse
 from shared.contracts.metrics import BaselineCaptured, LocationKpisMeasured
-from shared.contracts.training import LocationTrainingStatusChanged
+from shared.contracts.training import ChampionModelEvidenced, LocationTrainingStatusChanged
 from shared.contracts.waves import IncidentOpened, IncidentResolved
 from shared.events import RecordedEvent
 
@@ -59,6 +59,26 @@ class TrainingEvidenceProjection:
             location_id=fact.location_id, org=event.ref.org, program_id=fact.program_id,
             staff_total=fact.staff_total, staff_trained=fact.staff_trained, completion_pct=fact.completion_pct,
             as_of=fact.as_of, event_id=event.id,
+        ))
+        session.flush()
+
+
+class ChampionModelEvidenceProjection:
+    """The latest train-the-trainer evidence per location (training's `ChampionModelEvidenced`)."""
+
+    name = "waves-evidence-champion-model"
+    stream = "training"
+    tables: tuple[type[SQLModel], ...] = (ChampionModelRow,)
+
+    def apply(self, session: Session, event: RecordedEvent) -> None:
+        if event.type != ChampionModelEvidenced.event_type():
+            return
+        fact = parse(event)
+        assert isinstance(fact, ChampionModelEvidenced)
+        session.merge(ChampionModelRow(
+            location_id=fact.location_id, org=event.ref.org, program_id=fact.program_id, wave=fact.wave,
+            validated=fact.validated, staff_trained=fact.staff_trained, reason=fact.reason, as_of=fact.as_of,
+            event_id=event.id,
         ))
         session.flush()
 

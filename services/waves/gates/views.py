@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from services.waves.evidence.build import location_evidence, systemic, utc, wave_evidence
-from services.waves.evidence.models import BaselineRow, IncidentRow, KpiRow, TrainingRow
+from services.waves.evidence.models import BaselineRow, ChampionModelRow, IncidentRow, KpiRow, TrainingRow
 from services.waves.gates.domain import criteria, gate_of
 from services.waves.gates.schemas import Decision, GateStatus, LatestEvaluation
 from services.waves.plan.models import GateDecisionRow, GateEvaluationRow
@@ -40,6 +40,8 @@ def gate_evidence(engine: Engine, *, principal: Principal, program_id: str, gate
             KpiRow.org == org, col(KpiRow.location_id).in_(ids)))}
         training = {r.location_id: r for r in session.exec(select(TrainingRow).where(
             TrainingRow.org == org, col(TrainingRow.location_id).in_(ids)))}
+        models = {r.location_id: r for r in session.exec(select(ChampionModelRow).where(
+            ChampionModelRow.org == org, col(ChampionModelRow.location_id).in_(ids)))}
         baselines = list(session.exec(select(BaselineRow).where(
             BaselineRow.org == org, col(BaselineRow.location_id).in_(ids))))
         incidents = list(session.exec(select(IncidentRow).where(
@@ -49,6 +51,7 @@ def gate_evidence(engine: Engine, *, principal: Principal, program_id: str, gate
             kpis=kpis.get(location_id), training=training.get(location_id),
             baselines=[b for b in baselines if b.location_id == location_id],
             incidents=[i for i in incidents if i.location_id == location_id], at=at,
+            champion_model=models.get(location_id),
         )
         for location_id in ids
     }
