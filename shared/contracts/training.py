@@ -44,6 +44,8 @@ class StaffMemberAdded(_LocationEvent):
     start_date: date | None = None
     email: str | None = None
     capacity_hours: float | None = None
+    # The person's login (the identity provider's `sub`): what lets them read their own training record.
+    login_subject: str | None = None
     added_by: str
 
 

@@ -139,7 +139,7 @@ async def test_certification_sessions_and_completion(app, token, org) -> None:
             info = await runtime.nc.jetstream().stream_info(stream_name(projection.stream))
             await runtime.runners[projection.name].wait_for(info.state.last_seq)
         before = await asyncio.to_thread(snapshot, runtime.engine)
-        assert len(before["training_completions_v1"]) == 4 and len(before["training_staff_v1"]) == 6
+        assert len(before["training_completions_v1"]) == 4 and len(before["training_staff_v2"]) == 6
         for runner in runtime.runners.values():
             await runner.stop()
         for projection in projections():
@@ -204,3 +204,28 @@ async def test_roster_import_is_all_or_nothing(app, token, org) -> None:
         assert (status["staff_total"], status["completion_pct"]) == (2, 0.0)
         again = await client.post(url, content=good.encode(), headers=auth | csv_type)
         assert again.status_code == 422 and "already on the roster" in again.text
+
+
+async def test_a_person_reads_their_own_training_record(app, token, org) -> None:
+    manager = bearer(token(org))
+    async with serve(app) as client:
+        location = await register_location(app, org, await create_program(app, org))
+        dana = await add(client, manager, location, "Dana Provider", "provider", login_subject="dana@idp")
+        await add(client, manager, location, "Pat Provider", "provider", login_subject="pat@idp")
+        row = b"name,role,login_subject\nTess Coordinator,treatment_coordinator,tess@idp\n"
+        imported = await client.post(f"/api/v1/locations/{location}/staff/import", content=row,
+                                     headers=manager | {"Content-Type": "text/csv"})
+        assert imported.status_code == 201, imported.text
+
+        mine = bearer(token(org, "provider", locations=(location,), subject="dana@idp"))
+        [record] = (await client.get("/api/v1/me/training", headers=mine)).json()
+        assert (record["staff_id"], record["required"], record["missing"], record["completed"]) == (
+            dana, ["provider"], ["provider"], [])
+        # Only their own: a provider's token reads no one else's record through this route.
+        tess = bearer(token(org, "treatment_coordinator", locations=(location,), subject="tess@idp"))
+        [other] = (await client.get("/api/v1/me/training", headers=tess)).json()
+        assert other["name"] == "Tess Coordinator" and other["missing"] == ["treatment_coordinator"]
+        nobody = bearer(token(org, "provider", locations=(location,), subject="nobody@idp"))
+        assert (await client.get("/api/v1/me/training", headers=nobody)).json() == []
+        stranger = bearer(token("another-org", "provider", subject="dana@idp"))
+        assert (await client.get("/api/v1/me/training", headers=stranger)).json() == []

@@ -23,6 +23,29 @@ class LocationTraining(BaseModel):
     as_of: datetime | None = None
 
 
+class CurriculumDone(BaseModel):
+    """One curriculum a person completed, in which session, with what score."""
+
+    curriculum: str
+    session_id: str
+    score: float | None = None
+    completed_at: datetime
+    trainer_staff_id: str | None = None
+
+
+class StaffRecord(BaseModel):
+    """One person's training at one location: what their role takes, what they completed, what is missing."""
+
+    staff_id: str
+    name: str
+    role: str
+    location_id: str
+    active: bool
+    required: list[str]
+    completed: list[CurriculumDone]
+    missing: list[str]
+
+
 class Completion(BaseModel):
     """Summed figures of several locations: overall and by role."""
 

@@ -9,6 +9,9 @@ from services.training.completion.domain import pct
 from services.training.completion.models import StatusRow
 from services.training.completion.schemas import Completion, LocationTraining, ProgramTraining
 from services.training.places.models import TrainingLocationRow, TrainingWaveRow
+from services.training.sessions.models import CompletionRow
+from services.training.staff.models import StaffPublic, StaffRow
+from services.training.staff.views import public
 from shared.access import org_wide
 from shared.auth import Principal
 from shared.contracts.training import RoleCompletion
@@ -62,3 +65,14 @@ def summed(locations: list[LocationTraining]) -> Completion:
         by_role={role: RoleCompletion(total=t, trained=d, completion_pct=pct(d, t)) for role, (t, d) in
                  sorted(roles.items())},
     )
+
+
+def own_records(engine: Engine, *, org: str, subject: str) -> list[tuple[StaffPublic, list[CompletionRow]]]:
+    """The roster entries whose login is `subject`, each with the curricula that person completed."""
+    with Session(engine) as session:
+        rows = session.exec(select(StaffRow).where(StaffRow.org == org, StaffRow.login_subject == subject)
+                            .order_by(col(StaffRow.location_id))).all()
+        done = session.exec(select(CompletionRow).where(
+            CompletionRow.org == org, col(CompletionRow.staff_id).in_([r.id for r in rows]))
+            .order_by(col(CompletionRow.completed_at))).all()
+    return [(public(r), [d for d in done if d.staff_id == r.id]) for r in rows]

@@ -41,7 +41,7 @@ async def add_staff(location_id: str, body: StaffCreate, response: Response, ctx
     """Adds a person to the location's roster; emits `StaffMemberAdded` (and `LocationTrainingStatusChanged`)."""
     place, training = await place_of(runtime, ctx.principal.org, location_id)
     command = AddStaffMember(location_id, new_id(), body.name, body.role, ctx.principal.subject, body.start_date,
-                             body.email, body.capacity_hours)
+                             body.email, body.capacity_hours, body.login_subject)
     outcome = await handlers.add_staff(command, ctx, place=place, training=training)
     staff_id = next(e.data["staff_id"] for e in outcome.events if e.type == "StaffMemberAdded")
     await read_your_writes(runtime, StaffProjection.name, outcome.events[0].sequence, response)
@@ -51,7 +51,7 @@ async def add_staff(location_id: str, body: StaffCreate, response: Response, ctx
 
 
 IMPORT_DOC = """Adds one staff member per CSV row (UTF-8, header first): `name`, `role` (required), `start_date`
-(YYYY-MM-DD), `email`, `capacity_hours`.
+(YYYY-MM-DD), `email`, `capacity_hours`, `login_subject`.
 
 **All or nothing**: every row is checked first; if any is invalid (or names someone already on the roster
 in that role), nothing is imported and the answer is 422 with `error.rejected` (line, field, reason).

@@ -62,6 +62,7 @@ class AddStaffMember:
     start_date: date | None = None
     email: str | None = None
     capacity_hours: float | None = None
+    login_subject: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ def added(command: AddStaffMember) -> StaffMemberAdded:
         location_id=command.location_id, staff_id=command.staff_id, name=command.name.strip(),
         role=command.role,  # type: ignore[arg-type]
         start_date=command.start_date, email=command.email, capacity_hours=command.capacity_hours,
-        added_by=command.added_by,
+        login_subject=command.login_subject, added_by=command.added_by,
     )
 
 

@@ -1,6 +1,6 @@
 """A roster from CSV: every row checked first; the rows become one atomic batch only if none is rejected.
 
-Columns: `name`, `role` (required), `start_date` (YYYY-MM-DD), `email`, `capacity_hours`. Pure.
+Columns: `name`, `role` (required), `start_date` (YYYY-MM-DD), `email`, `capacity_hours`, `login_subject`. Pure.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from shared.contracts.base import DomainEvent
 from shared.contracts.training import STAFF_ROLES
 from shared.errors import DomainError
 
-COLUMNS = ("name", "role", "start_date", "email", "capacity_hours")
+COLUMNS = ("name", "role", "start_date", "email", "capacity_hours", "login_subject")
 REQUIRED = ("name", "role")
 
 
@@ -85,7 +85,7 @@ def _member(
     if errors:
         return None, errors
     return AddStaffMember(command.location_id, staff_id, row["name"], row["role"], command.added_by, start,
-                          row.get("email") or None, capacity), []
+                          row.get("email") or None, capacity, row.get("login_subject") or None), []
 
 
 def import_staff(state: Roster, command: ImportStaff) -> list[DomainEvent]:

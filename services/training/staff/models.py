@@ -15,10 +15,11 @@ class StaffBase(SQLModel):
     left_on: date | None = None
     email: str | None = None
     capacity_hours: float | None = None
+    login_subject: str | None = Field(default=None, index=True)
 
 
 class StaffRow(StaffBase, table=True):
-    __tablename__ = "training_staff_v1"
+    __tablename__ = "training_staff_v2"
 
     org: str = Field(primary_key=True)
     id: str = Field(primary_key=True)

@@ -1,4 +1,4 @@
-"""Folds roster events into `training_staff_v1`."""
+"""Folds roster events into `training_staff_v2` (v2: with each person's login subject)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from shared.events import RecordedEvent
 class StaffProjection:
     """One row per staff member of a location: role, start and leaving dates."""
 
-    name = "training-staff"
+    name = "training-staff-v2"
     stream = "training"
     tables: tuple[type[SQLModel], ...] = (StaffRow,)
 
@@ -25,7 +25,7 @@ class StaffProjection:
                 session.merge(StaffRow(
                     org=event.ref.org, id=added.staff_id, location_id=added.location_id, name=added.name,
                     role=added.role, start_date=added.start_date, email=added.email,
-                    capacity_hours=added.capacity_hours, added_at=event.time,
+                    capacity_hours=added.capacity_hours, login_subject=added.login_subject, added_at=event.time,
                 ))
             case StaffMemberLeft() as left:
                 row = session.get(StaffRow, (event.ref.org, left.staff_id))

@@ -15,6 +15,9 @@ class StaffCreate(BaseModel):
     start_date: date | None = None
     email: str | None = Field(default=None, max_length=320)
     capacity_hours: float | None = None
+    login_subject: str | None = Field(default=None, min_length=1, max_length=200,
+                                      description="the person's login (the token's `sub`): they may read their "
+                                                  "own training record")
 
 
 class StaffUpdate(BaseModel):
