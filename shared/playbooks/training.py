@@ -83,6 +83,22 @@ class OutlineBlock(Model):
     activity: Text
 
 
+class Objection(Model):
+    """A resistance point the role raises and the response trainers use (None where the seed gives none)."""
+
+    objection: Text
+    response: Text | None = None
+    source: str | None = None
+
+
+class QuickReference(Model):
+    """A role's job aid (cheat sheet, quick-start card): a title and its lines, as printed."""
+
+    title: Text
+    lines: tuple[str, ...]
+    source: str | None = None
+
+
 class Curriculum(Model):
     """What one role learns; the outline, when given, must fill `duration_minutes` exactly."""
 
@@ -96,6 +112,8 @@ class Curriculum(Model):
     topics: tuple[str, ...] = ()
     outline: tuple[OutlineBlock, ...] = ()
     applies_when: str | None = None
+    objections: tuple[Objection, ...] = ()
+    quick_reference: QuickReference | None = None
     notes: tuple[str, ...] = ()
     source: str | None = None
 

@@ -58,3 +58,24 @@ def test_a_broken_template_file_stops_start_up_naming_file_and_field(platform, t
     write_template(templates, template_data("spark-dso", id="broken-dso", version="one"))
     with pytest.raises(PlaybookLoadError, match=r"broken-dso\.yaml: version"):
         create_app(settings(platform, tmp_path, templates))
+
+
+async def test_training_materials_per_role_are_playbook_data(platform, tmp_path, token, org) -> None:
+    auth = bearer(token(org, "treatment_coordinator", locations=("L1",)))
+    async with serve(create_app(settings(platform, tmp_path, tmp_path))) as client:
+        provider = (await client.get("/api/v1/playbooks/softsmile-dso/training/materials?role=provider",
+                                     headers=auth)).json()
+        [curriculum] = provider["curricula"]
+        assert curriculum["role"] == "provider" and len(curriculum["objections"]) == 3
+        assert curriculum["objections"][0]["response"].startswith("The AI creates a starting point")
+        assert curriculum["quick_reference"]["lines"][0].startswith("LOGIN")
+        assert any("FAQ" in m for m in provider["materials"])
+        # Spark trains providers in its clinician track; an administrator takes only the administrators' track.
+        spark = (await client.get("/api/v1/playbooks/spark-dso/training/materials?role=provider", headers=auth)).json()
+        assert [c["role"] for c in spark["curricula"]] == ["clinician"]
+        admin = (await client.get("/api/v1/playbooks/spark-dso/training/materials?role=administrator",
+                                  headers=auth)).json()
+        assert [c["role"] for c in admin["curricula"]] == ["administrator"]
+        bad = await client.get("/api/v1/playbooks/spark-dso/training/materials?role=wizard", headers=auth)
+        assert bad.status_code == 422 and bad.json()["error"]["field"] == "role"
+        assert (await client.get("/api/v1/playbooks/spark-dso/training/materials", headers=auth)).status_code == 422
