@@ -203,6 +203,28 @@ class TrainingCompleted(DomainEvent):
     program_id: str | None = None
 
 
+ObjectionOutcome = Literal["resolved", "partly_resolved", "unresolved", "escalated"]
+
+
+class ObjectionRecorded(DomainEvent):
+    """A resistance point raised at a location by someone in a role, the response used, and how it ended."""
+
+    service: ClassVar[str] = "training"
+    aggregate: ClassVar[str] = "objection"
+
+    objection_id: str
+    location_id: str
+    program_id: str | None = None
+    role: StaffRole
+    staff_id: str | None = None
+    objection: str
+    response_used: str | None = None
+    outcome: ObjectionOutcome
+    raised_on: date
+    note: str | None = None
+    recorded_by: str
+
+
 class ChampionModelEvidenced(_LocationEvent):
     """Train-the-trainer evidence for one location of a wave (re-published whenever it changes).
 
@@ -226,5 +248,5 @@ class ChampionModelEvidenced(_LocationEvent):
 register(
     StaffMemberAdded, StaffMemberLeft, ChampionNominated, LocationTrainingStatusChanged,
     CertificationModuleCompleted, CertificationAssessmentTaken, CertificationSimulationCompleted, ChampionCertified,
-    TrainingSessionRecorded, TrainingCompleted, ChampionModelEvidenced,
+    TrainingSessionRecorded, TrainingCompleted, ChampionModelEvidenced, ObjectionRecorded,
 )

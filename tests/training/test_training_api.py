@@ -229,3 +229,40 @@ async def test_a_person_reads_their_own_training_record(app, token, org) -> None
         assert (await client.get("/api/v1/me/training", headers=nobody)).json() == []
         stranger = bearer(token("another-org", "provider", subject="dana@idp"))
         assert (await client.get("/api/v1/me/training", headers=stranger)).json() == []
+
+
+async def test_the_resistance_log_per_location_and_program(app, token, org) -> None:
+    admin = bearer(token(org))
+    async with serve(app) as client:
+        program = await create_program(app, org)
+        here, there = await register_location(app, org, program), await register_location(app, org, program, "south")
+        dana = await add(client, admin, here, "Dana Provider", "provider")
+        url = f"/api/v1/locations/{here}/training/objections"
+        entry = {"role": "provider", "staff_id": dana, "objection": "I don't trust AI to do my treatment planning",
+                 "response_used": "The AI creates a starting point. You review, modify, and approve.",
+                 "outcome": "resolved", "raised_on": "2025-02-03"}
+        recorded = await client.post(url, headers=admin, json=entry)
+        assert recorded.status_code == 201, recorded.text
+        assert recorded.json()["outcome"] == "resolved" and recorded.json()["recorded_by"]
+        # Bad input names the field; nothing is recorded.
+        wrong_role = await client.post(url, headers=admin, json=entry | {"role": "hygienist"})
+        assert wrong_role.status_code == 422 and wrong_role.json()["error"]["field"] == "role"
+        unanswered = await client.post(url, headers=admin, json=entry | {"response_used": None})
+        assert unanswered.status_code == 422 and unanswered.json()["error"]["field"] == "response_used"
+        stranger = await client.post(url, headers=admin, json=entry | {"staff_id": "nobody"})
+        assert stranger.status_code == 422 and stranger.json()["error"]["field"] == "staff_id"
+        bad_outcome = await client.post(url, headers=admin, json=entry | {"outcome": "forgotten"})
+        assert bad_outcome.status_code == 422 and bad_outcome.json()["error"]["field"] == "outcome"
+        assert len((await client.get(url, headers=admin)).json()) == 1
+
+        await client.post(f"/api/v1/locations/{there}/training/objections", headers=admin, json={
+            "role": "hygienist", "objection": "This doesn't affect me", "outcome": "unresolved",
+            "raised_on": "2025-02-04"})
+        summary = (await client.get(f"/api/v1/programs/{program}/training/objections", headers=admin)).json()
+        assert summary["by_role"]["provider"]["resolved"] == 1 and summary["by_role"]["hygienist"]["unresolved"] == 1
+        north = bearer(token(org, "regional_admin", regions=("north",)))
+        scoped = (await client.get(f"/api/v1/programs/{program}/training/objections", headers=north)).json()
+        assert [o["location_id"] for o in scoped["objections"]] == [here]
+        provider = bearer(token(org, "provider", locations=(there,)))
+        refused = await client.post(url, headers=provider, json=entry)
+        assert refused.status_code == 403

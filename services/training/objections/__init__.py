@@ -1,0 +1,1 @@
+"""The resistance log: objections raised per location and role, the response used and the outcome."""
