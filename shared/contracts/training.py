@@ -203,6 +203,26 @@ class TrainingCompleted(DomainEvent):
     program_id: str | None = None
 
 
+class TrainingSessionPlanned(DomainEvent):
+    """A session scheduled ahead: curriculum, date, trainer and invitees, checked against the wave's calendar."""
+
+    service: ClassVar[str] = "training"
+    aggregate: ClassVar[str] = "session"
+
+    session_id: str
+    location_id: str
+    program_id: str | None = None
+    wave: str | None = None
+    curriculum: str
+    planned_on: date
+    duration_minutes: int | None = None
+    trainer_staff_id: str | None = None
+    attendee_staff_ids: list[str] = Field(default_factory=list)
+    # The last day training may happen for the location's wave: its last go-live day (None: no wave yet).
+    complete_by: date | None = None
+    planned_by: str
+
+
 ObjectionOutcome = Literal["resolved", "partly_resolved", "unresolved", "escalated"]
 
 
@@ -249,4 +269,5 @@ register(
     StaffMemberAdded, StaffMemberLeft, ChampionNominated, LocationTrainingStatusChanged,
     CertificationModuleCompleted, CertificationAssessmentTaken, CertificationSimulationCompleted, ChampionCertified,
     TrainingSessionRecorded, TrainingCompleted, ChampionModelEvidenced, ObjectionRecorded,
+    TrainingSessionPlanned,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.waves.programs.schedule import Calendar, calendar, day_in_week, week_end, week_start
 from shared.playbooks import PlaybookTemplate, get_template
+from shared.playbooks.schedule import Calendar, calendar, day_in_week, week_end, week_start
 
 
 def phases(plan: Calendar) -> dict[str, tuple[int, int, date, date]]:

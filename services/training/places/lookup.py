@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from services.training.places.models import TrainingLocationRow, TrainingProgramRow
+from services.training.places.models import TrainingLocationRow, TrainingProgramRow, TrainingWaveRow
 from services.training.places.projections import LocationsProjection, ProgramsProjection
 from services.training.staff.domain import Place
 from shared.errors import Conflict, NotFound
@@ -70,3 +72,23 @@ async def place_of(runtime: Runtime, org: str, location_id: str) -> tuple[Place,
     row = await location_of(runtime, org, location_id)
     playbook = await playbook_of(runtime, org, row.program_id)
     return Place(row.id, row.region, row.program_id), playbook.training
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Where a location stands on its program's calendar: the program's start and the location's wave."""
+
+    start_date: date | None
+    wave: str | None
+
+
+def _schedule(engine: Engine, org: str, location_id: str, program_id: str | None) -> Schedule:
+    with Session(engine) as session:
+        program = session.get(TrainingProgramRow, (org, program_id)) if program_id else None
+        planned = session.get(TrainingWaveRow, (org, location_id))
+    return Schedule(program.start_date if program else None, planned.wave if planned else None)
+
+
+async def schedule_of(runtime: Runtime, org: str, location_id: str, program_id: str | None) -> Schedule:
+    """The program's start date and the location's wave, as training last learned them from waves."""
+    return await asyncio.to_thread(_schedule, runtime.engine, org, location_id, program_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import JSON, Column
@@ -23,11 +24,12 @@ class TrainingLocationRow(SQLModel, table=True):
 class TrainingProgramRow(SQLModel, table=True):
     """A waves program with its effective playbook, overrides applied."""
 
-    __tablename__ = "training_programs_v1"
+    __tablename__ = "training_programs_v2"
 
     org: str = Field(primary_key=True)
     id: str = Field(primary_key=True)
     name: str
+    start_date: date | None = None  # v2: the calendar that planned sessions are checked against
     playbook: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     override_version: int = 0
 

@@ -46,7 +46,7 @@ class LocationsProjection:
 class ProgramsProjection:
     """One row per waves program with its effective playbook JSON."""
 
-    name = "training-programs"
+    name = "training-programs-v2"
     stream = "waves"
     tables: tuple[type[SQLModel], ...] = (TrainingProgramRow,)
 
@@ -56,7 +56,7 @@ class ProgramsProjection:
         match parse(event):
             case ProgramCreated() as created:
                 session.merge(TrainingProgramRow(org=event.ref.org, id=created.program_id, name=created.name,
-                                                 playbook=dict(created.playbook)))
+                                                 start_date=created.start_date, playbook=dict(created.playbook)))
                 session.flush()
             case PlaybookOverridden() as overridden:
                 row = session.get(TrainingProgramRow, (event.ref.org, overridden.program_id))

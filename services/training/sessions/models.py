@@ -51,3 +51,29 @@ class CompletionRow(SQLModel, table=True):
     score: float | None = None
     completed_at: datetime
     program_id: str | None = None
+
+
+class PlannedSessionBase(SQLModel):
+    location_id: str = Field(index=True)
+    program_id: str | None = None
+    wave: str | None = None
+    curriculum: str
+    planned_on: date
+    duration_minutes: int | None = None
+    trainer_staff_id: str | None = None
+    attendee_staff_ids: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
+    complete_by: date | None = None
+    planned_by: str
+
+
+class PlannedSessionRow(PlannedSessionBase, table=True):
+    """A session scheduled ahead (a recorded session is a separate fact)."""
+
+    __tablename__ = "training_planned_sessions_v1"
+
+    org: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+
+
+class PlannedSessionPublic(PlannedSessionBase):
+    id: str

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, SQLModel
 
-from services.training.sessions.models import CompletionRow, SessionRow
+from services.training.sessions.models import CompletionRow, PlannedSessionRow, SessionRow
 from shared.contracts.base import parse
-from shared.contracts.training import TrainingCompleted, TrainingSessionRecorded
+from shared.contracts.training import TrainingCompleted, TrainingSessionPlanned, TrainingSessionRecorded
 from shared.events import RecordedEvent
 
 
@@ -15,12 +15,15 @@ class SessionsProjection:
 
     name = "training-sessions"
     stream = "training"
-    tables: tuple[type[SQLModel], ...] = (SessionRow, CompletionRow)
+    tables: tuple[type[SQLModel], ...] = (SessionRow, CompletionRow, PlannedSessionRow)
 
     def apply(self, session: Session, event: RecordedEvent) -> None:
         if event.ref.aggregate not in ("session", "staff"):
             return
         match parse(event):
+            case TrainingSessionPlanned() as planned:
+                session.merge(PlannedSessionRow(org=event.ref.org, id=planned.session_id,
+                                                **planned.model_dump(exclude={"session_id"})))
             case TrainingSessionRecorded() as recorded:
                 data = recorded.model_dump(mode="json")
                 session.merge(SessionRow(

@@ -26,3 +26,15 @@ class SessionCreate(BaseModel):
     held_on: date
     duration_minutes: int
     attendees: list[AttendeeIn] = Field(max_length=500)
+
+
+class PlannedSessionCreate(BaseModel):
+    """A session to hold later: curriculum, date, optionally the trainer and the invited staff."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    curriculum: str = Field(max_length=100)
+    planned_on: date
+    duration_minutes: int | None = None
+    trainer_staff_id: str | None = Field(default=None, max_length=64)
+    attendee_staff_ids: list[str] = Field(default_factory=list, max_length=500)

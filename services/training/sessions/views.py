@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from services.training.sessions.models import SessionPublic, SessionRow
+from services.training.sessions.models import PlannedSessionPublic, PlannedSessionRow, SessionPublic, SessionRow
 
 
 def sessions_of(engine: Engine, *, org: str, location_id: str) -> list[SessionPublic]:
@@ -19,3 +19,11 @@ def get_session(engine: Engine, *, org: str, session_id: str) -> SessionPublic |
     with Session(engine) as session:
         row = session.get(SessionRow, (org, session_id))
     return None if row is None else SessionPublic.model_validate(row, from_attributes=True)
+
+
+def planned_of(engine: Engine, *, org: str, location_id: str) -> list[PlannedSessionPublic]:
+    with Session(engine) as session:
+        rows = session.exec(select(PlannedSessionRow).where(
+            PlannedSessionRow.org == org, PlannedSessionRow.location_id == location_id)
+            .order_by(col(PlannedSessionRow.planned_on), col(PlannedSessionRow.id))).all()
+    return [PlannedSessionPublic.model_validate(r, from_attributes=True) for r in rows]

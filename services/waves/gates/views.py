@@ -14,10 +14,10 @@ from services.waves.gates.domain import criteria, gate_of
 from services.waves.gates.schemas import Decision, GateStatus, LatestEvaluation
 from services.waves.plan.models import GateDecisionRow, GateEvaluationRow
 from services.waves.plan.views import placed, program_row
-from services.waves.programs.schedule import week_end
 from shared.auth import Principal
 from shared.evaluation import Evidence
 from shared.playbooks import PlaybookTemplate
+from shared.playbooks.schedule import week_end
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services.waves.programs.schedule import day_in_week, go_live_weeks, week_start
 from shared.playbooks import PlaybookTemplate
+from shared.playbooks.schedule import day_in_week, go_live_weeks, week_start
 
 
 @dataclass(frozen=True, slots=True)

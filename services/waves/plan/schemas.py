@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel
 
-from services.waves.programs.schedule import PhaseDates
+from shared.playbooks.schedule import PhaseDates
 
 
 class PlanLocation(BaseModel):

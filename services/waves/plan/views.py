@@ -15,11 +15,11 @@ from services.waves.plan.ics import CalendarEntry, ics
 from services.waves.plan.models import CandidateRow, GoLiveRow, PauseRow, PilotSetRow
 from services.waves.plan.schemas import PlanLocation, PlanView, WavePlan
 from services.waves.programs.models import ProgramRow
-from services.waves.programs.schedule import calendar, week_end
 from shared.access import in_scope
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.playbooks import PlaybookTemplate
+from shared.playbooks.schedule import calendar, week_end
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,13 @@ from typing import Any
 
 from services.waves.programs import overrides as overriding
 from services.waves.programs.overrides import Override
-from services.waves.programs.schedule import outside_range
 from shared.aggregates import Aggregate
 from shared.contracts.base import DomainEvent
 from shared.contracts.waves import PlaybookOverridden, ProgramCreated
 from shared.errors import Conflict, DomainError, NotFound
 from shared.playbooks import PlaybookTemplate
 from shared.playbooks.overrides import apply_override
+from shared.playbooks.schedule import outside_range
 
 
 @dataclass(frozen=True, slots=True)

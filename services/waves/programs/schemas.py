@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from services.waves.programs.schedule import FIRST_DAY, LAST_DAY, PhaseDates
 from shared.playbooks import PlaybookTemplate
+from shared.playbooks.schedule import FIRST_DAY, LAST_DAY, PhaseDates
 from shared.text import MULTI_LINE, ONE_LINE
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE]

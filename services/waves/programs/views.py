@@ -9,11 +9,11 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from services.waves.programs.models import OverrideRow, ProgramRow
-from services.waves.programs.schedule import calendar
 from services.waves.programs.schemas import OverrideEntry, OverridesApplied, ProgramDetail, ProgramSummary
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.playbooks import PlaybookTemplate
+from shared.playbooks.schedule import calendar
 
 
 def _utc(moment: datetime) -> datetime:
