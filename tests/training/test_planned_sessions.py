@@ -9,7 +9,7 @@ from shared.playbooks import get_template
 from tests.conftest import bearer, serve
 from tests.training.factories import create_program, register_location
 from tests.training.test_champion_model import plan
-from tests.training.test_training_api import add
+from tests.training.test_training_api import add, rebuilt_alike
 
 START = date(2025, 1, 6)  # a Monday, the factories' program start
 
@@ -52,3 +52,5 @@ async def test_a_session_planned_outside_the_wave_calendar_is_refused(app, token
         assert stranger.status_code == 422 and stranger.json()["error"]["field"] == "attendee_staff_ids[0]"
         listed = (await client.get(url, headers=auth)).json()
         assert [p["planned_on"] for p in listed] == ["2025-02-03", "2025-02-20"]
+        rows = await rebuilt_alike(app)
+        assert len(rows["training_planned_sessions_v1"]) == 2 and len(rows["training_waves_v1"]) == 1
