@@ -250,3 +250,37 @@ async def test_the_champion_model_criterion_reads_trainings_evidence(app, token,
         passing = champion((await client.post(evaluate, headers=planner)).json())
         assert (passing["status"], passing["measured"], passing["n"]) == ("pass", True, 12)
         assert len(passing["source"]) == 2 and all(s.startswith("event:") for s in passing["source"])
+
+
+async def test_what_if_thresholds_and_locations_record_nothing(app, token, org) -> None:
+    planner = as_role(token, org, "regional_admin", regions=("north",))
+    async with serve(app) as client:
+        program, ids = await pilot(app, client, token, org)
+        await good_evidence(app, org, program, ids)
+        gates = f"/api/v1/programs/{program}/gates"
+        recorded = (await client.post(f"{gates}/{GATE}/evaluate", headers=planner)).json()
+        assert recorded["evaluation"]["passed"]
+
+        # Providers' satisfaction is 4.5: a bar of 4.8 would fail the gate; nothing is recorded.
+        stricter = await client.post(f"{gates}/{GATE}/simulate", headers=planner,
+                                     json={"thresholds": {"provider-satisfaction": 4.8}})
+        assert stricter.status_code == 200, stricter.text
+        what_if = stricter.json()
+        assert not what_if["passed"] and what_if["evaluation_id"] == "what-if"
+        result = next(r for r in what_if["results"] if r["key"] == "provider-satisfaction")
+        assert (result["status"], result["threshold"], result["measured"]) == ("fail", 4.8, 4.5)
+        # One location alone: the same evaluator over its evidence only.
+        alone = (await client.post(f"{gates}/{GATE}/simulate", headers=planner,
+                                   json={"location_ids": [ids[0]]})).json()
+        assert [loc["location_id"] for loc in alone["locations"]] == [ids[0]] and alone["passed"]
+        cases = next(r for r in alone["results"] if r["key"] == "cases-without-critical-issues")
+        assert (cases["measured"], cases["n"]) == (90.0, 30)
+
+        unknown = await client.post(f"{gates}/{GATE}/simulate", headers=planner, json={"thresholds": {"vibes": 3}})
+        assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "thresholds.vibes"
+        stranger = await client.post(f"{gates}/{GATE}/simulate", headers=planner, json={"location_ids": ["nope"]})
+        assert stranger.status_code == 422 and stranger.json()["error"]["field"] == "location_ids[0]"
+        provider = as_role(token, org, "provider", locations=(ids[0],))
+        assert (await client.post(f"{gates}/{GATE}/simulate", headers=provider, json={})).status_code == 403
+        board = (await client.get(gates, headers=planner)).json()
+        assert board[0]["evaluation"]["evaluation_id"] == recorded["evaluation"]["evaluation_id"]

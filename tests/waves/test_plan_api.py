@@ -120,3 +120,32 @@ async def test_plan_ics_imports_with_a_real_parser(app, token, org) -> None:
     # The pilot-success gate at the end of week 6 (L42).
     assert events[f"gate-{program}-pilot-success@dso-rollout"].decoded("DTSTART") == date(2025, 10, 14)
     assert all(len(line) <= 75 for line in answer.content.split(b"\r\n"))
+
+
+async def test_what_if_plan_under_other_capacities_moves_and_pilots(app, token, org) -> None:
+    executive = as_role(token, org, "executive")
+    async with serve(app) as client:
+        program = await create_program(client, executive)
+        ids = {name: await scored_location(app, org, program, name, composite)
+               for name, composite in (("A", 23), ("B", 21), ("E", 20), ("F", 22), ("C", 16), ("D", 11))}
+        url = f"/api/v1/programs/{program}/plan/simulate"
+        # Wave 1 with room for four: E no longer waits.
+        roomy = await client.post(url, headers=executive, json={"capacity": {"wave-1": 4}})
+        assert roomy.status_code == 200, roomy.text
+        body = roomy.json()
+        assert body["by_wave"] == {"wave-1": 4, "wave-2": 1, "wave-3": 0} and body["moved"] == [ids["E"]]
+        # D moved into wave 3 and a two-location pilot of A and C.
+        other = (await client.post(url, headers=executive, json={
+            "waves": {ids["D"]: "wave-3"}, "pilot_location_ids": [ids["A"], ids["C"]]})).json()
+        where = {p["location_id"]: (p["wave"], p["current_wave"]) for p in other["placements"]}
+        assert where[ids["D"]] == ("wave-3", None) and where[ids["C"]] == ("wave-1", "wave-2")
+        assert where[ids["B"]][0] == "wave-2"
+        # Nothing was recorded: the plan is as it was.
+        plan = (await client.get(f"/api/v1/programs/{program}/plan", headers=executive)).json()
+        assert {loc["name"] for loc in plan["locations"] if loc["wave"] == "wave-1"} == {"A", "B", "F"}
+        bad = await client.post(url, headers=executive, json={"capacity": {"wave-9": 2}})
+        assert bad.status_code == 422 and bad.json()["error"]["field"] == "capacity.wave-9"
+        bad = await client.post(url, headers=executive, json={"waves": {ids["A"]: "wave-7"}})
+        assert bad.status_code == 422 and bad.json()["error"]["field"] == f"waves.{ids['A']}"
+        provider = as_role(token, org, "provider", locations=(ids["A"],))
+        assert (await client.post(url, headers=provider, json={})).status_code == 403

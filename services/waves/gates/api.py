@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response
 
 from services.waves.gates import handlers, views
-from services.waves.gates.domain import DecideGate, EvaluateGate
-from services.waves.gates.schemas import GateDecisionBody, GateStatus
+from services.waves.gates.domain import DecideGate, EvaluateGate, criteria, evaluation, gate_of, with_thresholds
+from services.waves.gates.schemas import GateDecisionBody, GateSimulation, GateStatus
 from services.waves.plan.projections import PlanProjection
+from shared.access import require
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
+from shared.contracts.waves import GateEvaluated
 from shared.events import new_id
 
 router = APIRouter(prefix="/api/v1/programs", tags=["gates"])
@@ -54,3 +56,18 @@ async def decide_gate(
     await read_your_writes(runtime, PlanProjection.name, outcome.position, response)
     return await asyncio.to_thread(views.gate_status, runtime.engine, principal=ctx.principal,
                                    program_id=program_id, gate=gate)
+
+
+@router.post("/{program_id}/gates/{gate}/simulate", response_model=GateEvaluated)
+async def simulate_gate(program_id: str, gate: str, body: GateSimulation, principal: CurrentPrincipal,
+                        runtime: RuntimeDep) -> GateEvaluated:
+    """What-if: the gate evaluated on the recorded evidence under other thresholds or another set of locations,
+    with the same evaluator as `evaluate`. Nothing is recorded."""
+    require(principal, "gates:simulate")
+    at = datetime.now(UTC)
+    evidence = await asyncio.to_thread(views.gate_evidence, runtime.engine, principal=principal,
+                                       program_id=program_id, gate=gate, at=at, location_ids=body.location_ids)
+    checks = with_thresholds(criteria(evidence.playbook, gate_of(evidence.playbook, gate)), body.thresholds)
+    command = EvaluateGate(program_id, gate, evidence.playbook, evidence.wave, evidence.locations, at,
+                           evaluation_id="what-if", evaluated_by=principal.subject)
+    return evaluation(command, checks)

@@ -70,19 +70,34 @@ def criteria(playbook: PlaybookTemplate, gate: Gate) -> list[MetricCheck]:
     return included + list(gate.criteria)
 
 
-def _evaluate(command: EvaluateGate) -> list[DomainEvent]:
+def evaluation(command: EvaluateGate, checks: list[MetricCheck] | None = None) -> GateEvaluated:
+    """The gate evaluated over the command's evidence (`checks`: other thresholds, for a what-if)."""
     gate = gate_of(command.playbook, command.gate)
-    checks = criteria(command.playbook, gate)
+    checks = criteria(command.playbook, gate) if checks is None else checks
     results = evaluate(checks, command.wave, command.at)
     per_location = []
     for location_id, evidence in sorted(command.locations.items()):
         mine = evaluate(checks, evidence, command.at)
         per_location.append(GateLocation(location_id=location_id, passed=passed(mine), results=mine))
-    return [GateEvaluated(
+    return GateEvaluated(
         program_id=command.program_id, gate=gate.key, evaluation_id=command.evaluation_id, from_wave=gate.from_wave,
         to_wave=gate.to_wave, at=command.at, passed=passed(results) and bool(command.locations), results=results,
         locations=per_location, evaluated_by=command.evaluated_by,
-    )]
+    )
+
+
+def with_thresholds(checks: list[MetricCheck], thresholds: dict[str, float | bool]) -> list[MetricCheck]:
+    """The criteria with some thresholds replaced (a what-if); an unknown criterion key is a 422 naming it."""
+    keys = {c.key for c in checks}
+    for key in thresholds:
+        if key not in keys:
+            raise DomainError(f"the gate has no criterion {key}; its criteria are {', '.join(sorted(keys))}",
+                              field=f"thresholds.{key}")
+    return [c.model_copy(update={"threshold": thresholds[c.key]}) if c.key in thresholds else c for c in checks]
+
+
+def _evaluate(command: EvaluateGate) -> list[DomainEvent]:
+    return [evaluation(command)]
 
 
 def _decide(state: Plan, command: DecideGate) -> list[DomainEvent]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class GateDecisionBody(BaseModel):
@@ -52,3 +52,12 @@ class GateStatus(BaseModel):
     evaluation: LatestEvaluation | None
     decision: Decision | None
     blocking: list[str]
+
+
+class GateSimulation(BaseModel):
+    """A what-if: other thresholds (by criterion key) and/or another set of the program's locations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    thresholds: dict[str, float | bool] = Field(default_factory=dict, max_length=50)
+    location_ids: list[str] | None = Field(default=None, max_length=500)

@@ -15,6 +15,7 @@ from services.waves.gates.schemas import Decision, GateStatus, LatestEvaluation
 from services.waves.plan.models import GateDecisionRow, GateEvaluationRow
 from services.waves.plan.views import placed, program_row
 from shared.auth import Principal
+from shared.errors import DomainError
 from shared.evaluation import Evidence
 from shared.playbooks import PlaybookTemplate
 from shared.playbooks.schedule import week_end
@@ -29,12 +30,20 @@ class GateEvidence:
     locations: dict[str, Evidence]
 
 
-def gate_evidence(engine: Engine, *, principal: Principal, program_id: str, gate: str, at: datetime) -> GateEvidence:
-    """Evidence for `gate` at `at`, from the events projected so far, for the gate's from-wave locations."""
+def gate_evidence(engine: Engine, *, principal: Principal, program_id: str, gate: str, at: datetime,
+                  location_ids: list[str] | None = None) -> GateEvidence:
+    """Evidence for `gate` at `at`, from the events projected so far, for the gate's from-wave locations
+    (`location_ids`: another set of the program's locations, for a what-if)."""
     with Session(engine) as session:
         plan = placed(session, principal, program_id)
         definition = gate_of(plan.playbook, gate)
         ids = sorted(p.location_id for p in plan.placements if p.wave == definition.from_wave)
+        if location_ids is not None:
+            known = {p.location_id for p in plan.placements}
+            for index, location_id in enumerate(location_ids):
+                if location_id not in known:
+                    raise DomainError(f"location {location_id} is not in the program", field=f"location_ids[{index}]")
+            ids = sorted(set(location_ids))
         org = principal.org
         kpis = {r.location_id: r for r in session.exec(select(KpiRow).where(
             KpiRow.org == org, col(KpiRow.location_id).in_(ids)))}

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Response
 from services.waves.plan import handlers, views
 from services.waves.plan.domain import RecordGoLive, RevertLocation
 from services.waves.plan.projections import PlanProjection
-from services.waves.plan.schemas import GoLiveRecord, PlanView, RevertRecord
+from services.waves.plan.schemas import GoLiveRecord, PlanSimulated, PlanSimulation, PlanView, RevertRecord
+from shared.access import require
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
 
@@ -56,3 +57,11 @@ async def revert_location(
     outcome = await handlers.revert_location(command, ctx, region=inputs.region)
     await read_your_writes(runtime, PlanProjection.name, outcome.position, response)
     return await asyncio.to_thread(views.plan_view, runtime.engine, principal=ctx.principal, program_id=program_id)
+
+
+@router.post("/{program_id}/plan/simulate", response_model=PlanSimulated)
+def simulate_plan(program_id: str, body: PlanSimulation, principal: CurrentPrincipal,
+                  engine: EngineDep) -> PlanSimulated:
+    """What-if: the plan under other wave capacities, moved locations or another pilot set. Nothing is recorded."""
+    require(principal, "plan:simulate")
+    return views.plan_simulated(engine, principal=principal, program_id=program_id, body=body)

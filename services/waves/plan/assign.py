@@ -9,8 +9,9 @@ hold them back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from shared.errors import DomainError
 from shared.playbooks import PlaybookTemplate
 from shared.playbooks.rubric import REMEDIATION
 
@@ -58,11 +59,12 @@ def _blocking(playbook: PlaybookTemplate, candidate: Candidate) -> tuple[str, di
     return f"remediation: composite {candidate.composite} below {floor}; blocking scores: {named}", blocking
 
 
-def assign(playbook: PlaybookTemplate, candidates: list[Candidate], *, pilot_confirmed: bool) -> list[Placement]:
-    """Every candidate's placement, in the order given."""
+def assign(playbook: PlaybookTemplate, candidates: list[Candidate], *, pilot_confirmed: bool,
+           limits: dict[str, int | None] | None = None) -> list[Placement]:
+    """Every candidate's placement, in the order given (`limits`: other wave capacities, for a what-if)."""
     order = [rule.key for rule in playbook.waves]
     pilot_wave = next((rule.key for rule in playbook.waves if rule.pilot), None)
-    limits = capacities(playbook)
+    limits = capacities(playbook) | (limits or {})
     placed: dict[str, Placement] = {}
     desired: dict[str, tuple[str, str]] = {}
     for c in candidates:
@@ -98,3 +100,25 @@ def assign(playbook: PlaybookTemplate, candidates: list[Candidate], *, pilot_con
                 desired[location_id] = (nxt, f"{wave} full (capacity {limit}): composite "
                                               f"{by_id[location_id].composite} waits for {nxt}")
     return [placed[c.location_id] for c in candidates]
+
+
+def simulated(playbook: PlaybookTemplate, candidates: list[Candidate], *, pilot_confirmed: bool,
+              capacity: dict[str, int | None], waves: dict[str, str], pilot: list[str] | None) -> list[Placement]:
+    """The plan under another composition: capacities, locations moved to a wave, another pilot set (pure)."""
+    order = [rule.key for rule in playbook.waves]
+    for wave in capacity:
+        if wave not in order:
+            raise DomainError(f"wave must be one of {', '.join(order)}", field=f"capacity.{wave}")
+    known = {c.location_id for c in candidates}
+    for location_id, wave in waves.items():
+        if location_id not in known:
+            raise DomainError(f"location {location_id} is not in the program", field=f"waves.{location_id}")
+        if wave not in order:
+            raise DomainError(f"wave must be one of {', '.join(order)}", field=f"waves.{location_id}")
+    for index, location_id in enumerate(pilot or ()):
+        if location_id not in known:
+            raise DomainError(f"location {location_id} is not in the program", field=f"pilot_location_ids[{index}]")
+    moved = [replace(c, recommended_wave=waves.get(c.location_id, c.recommended_wave),
+                     composite=c.composite if c.composite is not None or c.location_id not in waves else 0,
+                     pilot=c.pilot if pilot is None else c.location_id in pilot) for c in candidates]
+    return assign(playbook, moved, pilot_confirmed=pilot_confirmed or pilot is not None, limits=capacity)

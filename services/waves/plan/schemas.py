@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.playbooks.schedule import PhaseDates
 
@@ -60,3 +60,30 @@ class RevertRecord(BaseModel):
     date: dt.date
     reason: str
     patient_script_ready: bool = False
+
+
+class PlanSimulation(BaseModel):
+    """A what-if plan: other wave capacities, locations moved to a wave, another pilot set. Nothing is recorded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    capacity: dict[str, int | None] = Field(default_factory=dict, max_length=20)
+    waves: dict[str, str] = Field(default_factory=dict, max_length=500)
+    pilot_location_ids: list[str] | None = Field(default=None, max_length=50)
+
+
+class SimulatedPlacement(BaseModel):
+    location_id: str
+    wave: str | None
+    reason: str
+    composite: int | None
+    current_wave: str | None
+
+
+class PlanSimulated(BaseModel):
+    """The plan under the what-if: each location's wave (and today's), counts per wave, who would move."""
+
+    program_id: str
+    by_wave: dict[str, int]
+    placements: list[SimulatedPlacement]
+    moved: list[str]

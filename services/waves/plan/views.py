@@ -9,11 +9,18 @@ from sqlmodel import Session, col, select
 
 from services.waves.evidence.build import utc
 from services.waves.evidence.models import BaselineRow
-from services.waves.plan.assign import Candidate, Placement, assign, capacities
+from services.waves.plan.assign import Candidate, Placement, assign, capacities, simulated
 from services.waves.plan.cadence import planned
 from services.waves.plan.ics import CalendarEntry, ics
 from services.waves.plan.models import CandidateRow, GoLiveRow, PauseRow, PilotSetRow
-from services.waves.plan.schemas import PlanLocation, PlanView, WavePlan
+from services.waves.plan.schemas import (
+    PlanLocation,
+    PlanSimulated,
+    PlanSimulation,
+    PlanView,
+    SimulatedPlacement,
+    WavePlan,
+)
 from services.waves.programs.models import ProgramRow
 from shared.access import in_scope
 from shared.auth import Principal
@@ -146,3 +153,20 @@ def plan_ics(engine: Engine, *, principal: Principal, program_id: str) -> str:
             summary=f"Gate: {gate.label}", description=f"Go/no-go, decided by {gate.decided_by}",
         ))
     return ics(f"{program.name} — rollout plan", entries, utc(program.created_at))
+
+
+def plan_simulated(engine: Engine, *, principal: Principal, program_id: str, body: PlanSimulation) -> PlanSimulated:
+    """The program's plan under `body`, next to the current one (the same pure assignment; nothing recorded)."""
+    with Session(engine) as session:
+        plan = placed(session, principal, program_id)
+    candidates = [Candidate(r.location_id, r.composite, r.recommended_wave, dict(r.scores), r.pilot,
+                            plan.live[r.location_id].wave if r.location_id in plan.live else None)
+                  for r in plan.rows.values()]
+    what_if = simulated(plan.playbook, candidates, pilot_confirmed=plan.pilot_confirmed, capacity=body.capacity,
+                        waves=body.waves, pilot=body.pilot_location_ids)
+    now = {p.location_id: p.wave for p in plan.placements}
+    placements = [SimulatedPlacement(location_id=p.location_id, wave=p.wave, reason=p.reason, composite=p.composite,
+                                     current_wave=now.get(p.location_id)) for p in what_if]
+    counts = {rule.key: sum(1 for p in what_if if p.wave == rule.key) for rule in plan.playbook.waves}
+    return PlanSimulated(program_id=program_id, by_wave=counts, placements=placements,
+                         moved=[p.location_id for p in placements if p.wave != p.current_wave])
