@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import icalendar
+import pytest
 
+from services.waves.plan.cadence import check_go_live_date
 from services.waves.plan.reactions import AssignWavesOnReadiness
+from shared.errors import DomainError
 from shared.events import AggregateRef
 from shared.eventstore.jetstream import JetStreamEventStore
+from shared.playbooks import get_template
 from tests.conftest import serve
 from tests.waves.factories import as_role, baseline, confirm_pilot, create_program, scored_location
 
@@ -149,3 +153,44 @@ async def test_what_if_plan_under_other_capacities_moves_and_pilots(app, token, 
         assert bad.status_code == 422 and bad.json()["error"]["field"] == f"waves.{ids['A']}"
         provider = as_role(token, org, "provider", locations=(ids["A"],))
         assert (await client.post(url, headers=provider, json={})).status_code == 403
+
+
+def test_a_go_live_date_follows_the_cadence() -> None:
+    softsmile, spark, start = get_template("softsmile-dso"), get_template("spark-dso"), date(2025, 9, 1)
+    assert check_go_live_date(softsmile, start, "wave-2", date(2025, 11, 5), []) == 10
+    full = [date(2025, 11, 3), date(2025, 11, 4), date(2025, 11, 6)]  # three already in week 10 (max 3, L219)
+    with pytest.raises(DomainError, match="week 10 already has 3 go-lives") as refused:
+        check_go_live_date(softsmile, start, "wave-2", date(2025, 11, 5), full)
+    assert refused.value.field == "date"
+    with pytest.raises(DomainError, match="together in week 5"):
+        check_go_live_date(softsmile, start, "wave-1", date(2025, 10, 7), [])
+    pilot = spark.waves[0].key
+    assert check_go_live_date(spark, start, pilot, date(2025, 9, 29), []) == 5
+    with pytest.raises(DomainError, match="on a monday; 2025-09-30 is a tuesday"):
+        check_go_live_date(spark, start, pilot, date(2025, 9, 30), [])
+
+
+async def test_a_regional_admin_sets_a_go_live_date_within_the_cadence(app, token, org) -> None:
+    executive = as_role(token, org, "executive")
+    regional = as_role(token, org, "regional_admin", regions=("north",))
+    async with serve(app) as client:
+        program = await create_program(client, executive)
+        ids = {name: await scored_location(app, org, program, name, composite)
+               for name, composite in (("A", 23), ("C", 16), ("G", 15), ("D", 11))}
+        url = f"/api/v1/programs/{program}/locations/{{}}/go-live-date"
+        moved = await client.put(url.format(ids["C"]), headers=regional, json={"date": "2025-11-05"})
+        assert moved.status_code == 200, moved.text
+        where = {loc["name"]: (loc["planned_week"], loc["planned_go_live"]) for loc in moved.json()["locations"]}
+        assert where["C"] == (10, "2025-11-05") and where["G"] == (9, "2025-10-27")
+        late = await client.put(url.format(ids["C"]), headers=regional, json={"date": "2025-11-19"})
+        assert late.status_code == 422 and late.json()["error"]["field"] == "date"
+        assert "weeks 9-10" in late.json()["error"]["message"]
+        unscheduled = await client.put(url.format(ids["D"]), headers=regional, json={"date": "2025-11-05"})
+        assert unscheduled.status_code == 422 and unscheduled.json()["error"]["field"] == "location_id"
+        assert "remediation" in unscheduled.json()["error"]["message"]
+        south = as_role(token, org, "regional_admin", regions=("south",))
+        assert (await client.put(url.format(ids["C"]), headers=south, json={"date": "2025-11-05"})).status_code == 403
+        admin = as_role(token, org, "location_admin", locations=(ids["C"],))
+        assert (await client.put(url.format(ids["C"]), headers=admin, json={"date": "2025-11-05"})).status_code == 403
+        ics = (await client.get(f"/api/v1/programs/{program}/plan.ics", headers=executive)).text
+        assert "20251105" in ics

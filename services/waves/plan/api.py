@@ -7,9 +7,9 @@ import asyncio
 from fastapi import APIRouter, Response
 
 from services.waves.plan import handlers, views
-from services.waves.plan.domain import RecordGoLive, RevertLocation
+from services.waves.plan.domain import RecordGoLive, RevertLocation, ScheduleGoLive
 from services.waves.plan.projections import PlanProjection
-from services.waves.plan.schemas import GoLiveRecord, PlanSimulated, PlanSimulation, PlanView, RevertRecord
+from services.waves.plan.schemas import GoLiveDate, GoLiveRecord, PlanSimulated, PlanSimulation, PlanView, RevertRecord
 from shared.access import require
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
@@ -65,3 +65,18 @@ def simulate_plan(program_id: str, body: PlanSimulation, principal: CurrentPrinc
     """What-if: the plan under other wave capacities, moved locations or another pilot set. Nothing is recorded."""
     require(principal, "plan:simulate")
     return views.plan_simulated(engine, principal=principal, program_id=program_id, body=body)
+
+
+@router.put("/{program_id}/locations/{location_id}/go-live-date", response_model=PlanView)
+async def set_go_live_date(
+    program_id: str, location_id: str, body: GoLiveDate, response: Response, ctx: ContextDep, runtime: RuntimeDep,
+) -> PlanView:
+    """Sets or moves the location's planned go-live (`GoLiveScheduled`): inside its wave's go-live weeks, on the
+    cadence's weekday, within the per-week maximum (422 naming the rule)."""
+    inputs = await asyncio.to_thread(views.schedule_inputs, runtime.engine, principal=ctx.principal,
+                                     program_id=program_id, location_id=location_id)
+    command = ScheduleGoLive(program_id, location_id, inputs.wave, inputs.reason, body.date, inputs.playbook,
+                             inputs.start, inputs.others, set_by=ctx.principal.subject)
+    outcome = await handlers.schedule_go_live(command, ctx, region=inputs.region)
+    await read_your_writes(runtime, PlanProjection.name, outcome.position, response)
+    return await asyncio.to_thread(views.plan_view, runtime.engine, principal=ctx.principal, program_id=program_id)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from shared.errors import DomainError
 from shared.playbooks import PlaybookTemplate
-from shared.playbooks.schedule import day_in_week, go_live_weeks, week_start
+from shared.playbooks.schedule import WEEKDAYS, day_in_week, go_live_weeks, week_end, week_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +50,32 @@ def planned(playbook: PlaybookTemplate, start: date, wave: str, location_ids: li
         for _ in range(count):
             result[next(remaining)] = on(weeks[0] + offset)
     return result
+
+
+def program_week(start: date, day: date) -> int:
+    """The program week `day` falls in (week 1 begins on `start`)."""
+    return (day - start).days // 7 + 1
+
+
+def check_go_live_date(playbook: PlaybookTemplate, start: date, wave: str, day: date, others: list[date]) -> int:
+    """The program week of `day` if the wave's cadence allows a go-live then, else a 422 naming the rule.
+
+    `others`: the planned go-live dates of the wave's other locations (for the per-week maximum)."""
+    rule = playbook.wave(wave)
+    weeks, _ = go_live_weeks(rule, playbook.phase(wave))
+    cadence = rule.go_live
+    week = program_week(start, day)
+    if week not in weeks:
+        window = f"week {weeks[0]}" if len(weeks) == 1 else f"weeks {weeks[0]}-{weeks[-1]}"
+        how = "together" if cadence.mode == "simultaneous" else "staggered"
+        raise DomainError(f"{wave} goes live {how} in {window} ({week_start(start, weeks[0])} to "
+                          f"{week_end(start, weeks[-1])}); {day} is in week {week}", field="date")
+    if cadence.weekday and day.weekday() != WEEKDAYS.index(cadence.weekday):
+        raise DomainError(f"{wave} goes live on a {cadence.weekday}; {day} is a {day.strftime('%A').lower()}",
+                          field="date")
+    if cadence.per_week_max is not None:
+        taken = sum(1 for other in others if program_week(start, other) == week)
+        if taken >= cadence.per_week_max:
+            raise DomainError(f"week {week} already has {taken} go-lives of {wave}, the most the cadence allows "
+                              f"({cadence.per_week_min or 1}-{cadence.per_week_max} per week)", field="date")
+    return week

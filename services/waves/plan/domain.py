@@ -8,11 +8,13 @@ gate into its wave.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from services.waves.plan.assign import Placement
+from services.waves.plan.cadence import check_go_live_date
 from shared.aggregates import Aggregate
 from shared.contracts.base import DomainEvent
 from shared.contracts.waves import (
@@ -20,6 +22,7 @@ from shared.contracts.waves import (
     DeploymentResumed,
     GateDecisionRecorded,
     GateEvaluated,
+    GoLiveScheduled,
     IncidentReviewRecorded,
     LocationReverted,
     LocationWaveAssigned,
@@ -88,6 +91,32 @@ class RecordGoLive:
     playbook: PlaybookTemplate
     baselines: frozenset[str]
     recorded_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleGoLive:
+    """Set or move a location's planned go-live date; `others` are the wave's other planned dates."""
+
+    program_id: str
+    location_id: str
+    wave: str | None
+    reason: str
+    date: dt.date
+    playbook: PlaybookTemplate
+    start: dt.date
+    others: tuple[dt.date, ...]
+    set_by: str
+
+
+def _schedule(state: Plan, command: ScheduleGoLive) -> list[DomainEvent]:
+    if command.wave is None:
+        raise DomainError(f"location {command.location_id} is not scheduled in a wave ({command.reason})",
+                          field="location_id")
+    if command.location_id in state.live and command.location_id not in state.reverted:
+        raise Conflict(f"location {command.location_id} is already live", field="location_id")
+    check_go_live_date(command.playbook, command.start, command.wave, command.date, list(command.others))
+    return [GoLiveScheduled(program_id=command.program_id, location_id=command.location_id, wave=command.wave,
+                            date=command.date, set_by=command.set_by)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +192,12 @@ def _go_live(state: Plan, command: RecordGoLive) -> list[DomainEvent]:
                              date=command.date, recorded_by=command.recorded_by)]
 
 
-def decide(state: Plan, command: RecordGoLive | AssignWaves | RevertLocation) -> list[DomainEvent]:
+def decide(state: Plan, command: RecordGoLive | AssignWaves | RevertLocation | ScheduleGoLive) -> list[DomainEvent]:
     """The events a plan command produces, or a `DomainError`."""
     if isinstance(command, AssignWaves):
         return _assign(state, command)
+    if isinstance(command, ScheduleGoLive):
+        return _schedule(state, command)
     if isinstance(command, RevertLocation):
         return _revert(state, command)
     return _go_live(state, command)

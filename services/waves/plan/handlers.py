@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.waves.plan.domain import AssignWaves, Plan, RecordGoLive, RevertLocation, plan
+from services.waves.plan.domain import AssignWaves, Plan, RecordGoLive, RevertLocation, ScheduleGoLive, plan
 from shared.access import require, require_scope
 from shared.aggregates import Context, Outcome, execute
 from shared.events import AggregateRef
@@ -30,4 +30,11 @@ async def revert_location(command: RevertLocation, ctx: Context, *, region: str)
     """Take a live location back to the old workflow (its location admin, or a regional admin of its region)."""
     require(ctx.principal, "plan:go-live")
     require_scope(ctx.principal, region=region, location_id=command.location_id, permission="plan:go-live")
+    return await execute(ctx, plan_ref(ctx.principal.org, command.program_id), plan, command)
+
+
+async def schedule_go_live(command: ScheduleGoLive, ctx: Context, *, region: str) -> Outcome[Plan]:
+    """Set or move a location's go-live date (approval matrix: the regional manager of its region)."""
+    require(ctx.principal, "plan:schedule")
+    require_scope(ctx.principal, region=region, location_id=command.location_id, permission="plan:schedule")
     return await execute(ctx, plan_ref(ctx.principal.org, command.program_id), plan, command)

@@ -50,6 +50,19 @@ class GoLiveRow(SQLModel, table=True):
     reverted_on: dt.date | None = None
 
 
+class ScheduledGoLiveRow(SQLModel, table=True):
+    """A go-live date set by hand (instead of the cadence's), for the wave it was set in."""
+
+    __tablename__ = "waves_scheduled_go_lives_v1"
+
+    program_id: str = Field(primary_key=True)
+    location_id: str = Field(primary_key=True)
+    org: str = Field(index=True)
+    wave: str
+    date: dt.date
+    set_by: str
+
+
 class PauseRow(SQLModel, table=True):
     """A pause of deployment (program, wave or location) and, once met, its resumption."""
 

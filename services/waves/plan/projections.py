@@ -11,6 +11,7 @@ from services.waves.plan.models import (
     GoLiveRow,
     PauseRow,
     PilotSetRow,
+    ScheduledGoLiveRow,
 )
 from shared.contracts.base import UnknownEventType, parse
 from shared.contracts.readiness import (
@@ -25,6 +26,7 @@ from shared.contracts.waves import (
     DeploymentResumed,
     GateDecisionRecorded,
     GateEvaluated,
+    GoLiveScheduled,
     IncidentReviewRecorded,
     LocationReverted,
     LocationWentLive,
@@ -91,7 +93,7 @@ class PlanProjection:
 
     name = "waves-plan"
     stream = "waves"
-    tables: tuple[type[SQLModel], ...] = (GoLiveRow, GateEvaluationRow, GateDecisionRow, PauseRow)
+    tables: tuple[type[SQLModel], ...] = (GoLiveRow, GateEvaluationRow, GateDecisionRow, PauseRow, ScheduledGoLiveRow)
 
     def apply(self, session: Session, event: RecordedEvent) -> None:
         if event.ref.aggregate != "plan":
@@ -102,6 +104,10 @@ class PlanProjection:
                 session.merge(GoLiveRow(program_id=live.program_id, location_id=live.location_id, org=org,
                                         wave=live.wave, date=live.date, recorded_by=live.recorded_by))
                 session.flush()
+            case GoLiveScheduled() as scheduled:
+                session.merge(ScheduledGoLiveRow(program_id=scheduled.program_id, location_id=scheduled.location_id,
+                                                 org=org, wave=scheduled.wave, date=scheduled.date,
+                                                 set_by=scheduled.set_by))
             case LocationReverted() as reverted:
                 row = session.get(GoLiveRow, (reverted.program_id, reverted.location_id))
                 if row is not None:

@@ -87,3 +87,11 @@ class PlanSimulated(BaseModel):
     by_wave: dict[str, int]
     placements: list[SimulatedPlacement]
     moved: list[str]
+
+
+class GoLiveDate(BaseModel):
+    """A location's planned go-live date, set or moved by hand (checked against the wave's cadence)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date

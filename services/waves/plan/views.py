@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -10,9 +11,9 @@ from sqlmodel import Session, col, select
 from services.waves.evidence.build import utc
 from services.waves.evidence.models import BaselineRow
 from services.waves.plan.assign import Candidate, Placement, assign, capacities, simulated
-from services.waves.plan.cadence import planned
+from services.waves.plan.cadence import PlannedGoLive, planned, program_week
 from services.waves.plan.ics import CalendarEntry, ics
-from services.waves.plan.models import CandidateRow, GoLiveRow, PauseRow, PilotSetRow
+from services.waves.plan.models import CandidateRow, GoLiveRow, PauseRow, PilotSetRow, ScheduledGoLiveRow
 from services.waves.plan.schemas import (
     PlanLocation,
     PlanSimulated,
@@ -70,16 +71,60 @@ def placed(session: Session, principal: Principal, program_id: str) -> Placed:
                   {r.location_id: r for r in rows}, live, pauses, confirmed)
 
 
-def plan_view(engine: Engine, *, principal: Principal, program_id: str) -> PlanView:
-    """The program's plan as the caller may see it."""
-    with Session(engine) as session:
-        plan = placed(session, principal, program_id)
+def scheduled_rows(session: Session, program_id: str) -> dict[str, ScheduledGoLiveRow]:
+    return {r.location_id: r for r in session.exec(select(ScheduledGoLiveRow).where(
+        ScheduledGoLiveRow.program_id == program_id))}
+
+
+def planned_dates(plan: Placed, scheduled: dict[str, ScheduledGoLiveRow]) -> dict[str, PlannedGoLive]:
+    """Each placed location's planned go-live: set by hand for its current wave, else from the cadence."""
     playbook, start = plan.playbook, plan.program.start_date
-    dates = {}
+    dates: dict[str, PlannedGoLive] = {}
     for rule in playbook.waves:
         members = sorted((p for p in plan.placements if p.wave == rule.key), key=lambda p: (-(p.composite or 0),
                                                                                           p.location_id))
         dates.update(planned(playbook, start, rule.key, [p.location_id for p in members]))
+        for member in members:
+            chosen = scheduled.get(member.location_id)
+            if chosen is not None and chosen.wave == rule.key:
+                dates[member.location_id] = PlannedGoLive(program_week(start, chosen.date), chosen.date)
+    return dates
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleInputs:
+    """What setting a go-live date needs from the read model."""
+
+    playbook: PlaybookTemplate
+    start: dt.date
+    wave: str | None
+    reason: str
+    region: str
+    others: tuple[dt.date, ...]
+
+
+def schedule_inputs(engine: Engine, *, principal: Principal, program_id: str, location_id: str) -> ScheduleInputs:
+    """The location's wave and region, and the planned dates of the wave's other locations."""
+    with Session(engine) as session:
+        plan = placed(session, principal, program_id)
+        scheduled = scheduled_rows(session, program_id)
+    row = plan.rows.get(location_id)
+    if row is None:
+        raise NotFound(f"location {location_id} is not in program {program_id}", field="location_id")
+    placement = next(p for p in plan.placements if p.location_id == location_id)
+    dates = planned_dates(plan, scheduled)
+    others = tuple(dates[p.location_id].date for p in plan.placements
+                   if p.wave == placement.wave and p.location_id != location_id and p.location_id in dates)
+    return ScheduleInputs(plan.playbook, plan.program.start_date, placement.wave, placement.reason, row.region, others)
+
+
+def plan_view(engine: Engine, *, principal: Principal, program_id: str) -> PlanView:
+    """The program's plan as the caller may see it."""
+    with Session(engine) as session:
+        plan = placed(session, principal, program_id)
+        scheduled = scheduled_rows(session, program_id)
+    playbook, start = plan.playbook, plan.program.start_date
+    dates = planned_dates(plan, scheduled)
     visible = []
     for placement in plan.placements:
         row, live = plan.rows[placement.location_id], plan.live.get(placement.location_id)
