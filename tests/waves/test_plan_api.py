@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import icalendar
 import pytest
@@ -14,7 +15,7 @@ from shared.events import AggregateRef
 from shared.eventstore.jetstream import JetStreamEventStore
 from shared.playbooks import get_template
 from tests.conftest import serve
-from tests.waves.factories import as_role, baseline, confirm_pilot, create_program, scored_location
+from tests.waves.factories import as_role, baseline, confirm_pilot, create_program, incident, scored_location
 
 
 async def wave_assignments(app, org: str, program: str) -> dict[str, tuple[str | None, str]]:
@@ -194,3 +195,36 @@ async def test_a_regional_admin_sets_a_go_live_date_within_the_cadence(app, toke
         assert (await client.put(url.format(ids["C"]), headers=admin, json={"date": "2025-11-05"})).status_code == 403
         ics = (await client.get(f"/api/v1/programs/{program}/plan.ics", headers=executive)).text
         assert "20251105" in ics
+
+
+async def test_an_incident_holds_its_location_and_a_systemic_one_its_wave(app, token, org) -> None:
+    executive = as_role(token, org, "executive")
+    async with serve(app) as client:
+        program = await create_program(client, executive)
+        ids = {name: await scored_location(app, org, program, name, composite)
+               for name, composite in (("A", 23), ("B", 21), ("F", 22), ("C", 16))}
+        regional = as_role(token, org, "regional_admin", regions=("north",))
+        for name in "ABF":
+            await baseline(app, org, program, ids[name], "case_acceptance_rate_pct", 55.0)
+            await baseline(app, org, program, ids[name], "plan_turnaround_hours", 72.0)
+
+        def go_live(name: str) -> Any:
+            return client.post(f"/api/v1/programs/{program}/locations/{ids[name]}/go-live",
+                               json={"date": "2025-09-29"}, headers=regional)
+
+        # A severity-2 incident at A holds A only (L253); B goes live.
+        await incident(app, org, program, ids["A"], 2, category="scanner")
+        held = await go_live("A")
+        assert held.status_code == 422 and "severity-2 scanner incident" in held.text
+        assert held.json()["error"]["field"] == "location_id"
+        assert (await go_live("B")).status_code == 200
+        # The same category open at a second location is systemic: the whole wave is held, with the reason.
+        await incident(app, org, program, ids["C"], 3, category="scanner")
+        systemic = await go_live("F")
+        assert systemic.status_code == 422 and "systemic scanner issue open at 2 locations" in systemic.text
+        plan = (await client.get(f"/api/v1/programs/{program}/plan", headers=executive)).json()
+        waves = {w["key"]: w for w in plan["waves"]}
+        assert waves["wave-1"]["paused"] and waves["wave-2"]["paused"]
+        where = {loc["name"]: loc["holds"] for loc in plan["locations"]}
+        assert where["B"] == [] and len(where["A"]) == 2
+        assert where["F"] == ["systemic scanner issue open at 2 locations"]

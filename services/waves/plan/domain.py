@@ -91,6 +91,7 @@ class RecordGoLive:
     playbook: PlaybookTemplate
     baselines: frozenset[str]
     recorded_by: str
+    holds: tuple[str, ...] = ()  # open incidents holding the location or its wave (plan.holds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +184,7 @@ def _go_live(state: Plan, command: RecordGoLive) -> list[DomainEvent]:
         problems.append(("baselines", f"no baseline captured for {', '.join(missing)}"))
     for pause in state.blocking_pauses(wave=command.wave, location_id=command.location_id):
         problems.append(("wave", f"deployment is paused ({pause.scope}): {pause.reason}"))
+    problems += [("location_id", f"held: {reason}") for reason in command.holds]
     into = [g.key for g in command.playbook.gates if g.to_wave == command.wave]
     for key in (k for k in into if state.gate_decision(k) != "go"):
         problems.append(("wave", f"gate {key} into {command.wave} has no go decision"))

@@ -23,6 +23,7 @@ class PlanLocation(BaseModel):
     planned_go_live: dt.date | None = None
     went_live_on: dt.date | None = None
     reverted_on: dt.date | None = None
+    holds: list[str] = []  # open incidents holding its go-live (its own serious ones, or a systemic one in its wave)
 
 
 class WavePlan(BaseModel):

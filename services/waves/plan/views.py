@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from services.waves.evidence.build import utc
-from services.waves.evidence.models import BaselineRow
+from services.waves.evidence.models import BaselineRow, IncidentRow
 from services.waves.plan.assign import Candidate, Placement, assign, capacities, simulated
 from services.waves.plan.cadence import PlannedGoLive, planned, program_week
+from services.waves.plan.holds import Holds, holds
 from services.waves.plan.ics import CalendarEntry, ics
 from services.waves.plan.models import CandidateRow, GoLiveRow, PauseRow, PilotSetRow, ScheduledGoLiveRow
 from services.waves.plan.schemas import (
@@ -123,6 +125,7 @@ def plan_view(engine: Engine, *, principal: Principal, program_id: str) -> PlanV
     with Session(engine) as session:
         plan = placed(session, principal, program_id)
         scheduled = scheduled_rows(session, program_id)
+        held = incident_holds(session, plan)
     playbook, start = plan.playbook, plan.program.start_date
     dates = planned_dates(plan, scheduled)
     visible = []
@@ -137,11 +140,13 @@ def plan_view(engine: Engine, *, principal: Principal, program_id: str) -> PlanV
             planned_week=when.week if when and placement.wave else None,
             planned_go_live=when.date if when and placement.wave else None,
             went_live_on=live.date if live else None, reverted_on=live.reverted_on if live else None,
+            holds=held.of(placement.location_id, placement.wave) if not live or live.reverted_on else [],
         ))
     limits = capacities(playbook)
     waves = []
     for rule in playbook.waves:
         holding = [p.reason for p in plan.pauses if p.scope == "program" or (p.scope == "wave" and p.wave == rule.key)]
+        holding += held.waves.get(rule.key, [])
         waves.append(WavePlan(key=rule.key, label=rule.label, capacity=limits[rule.key],
                               locations=sum(1 for p in plan.placements if p.wave == rule.key),
                               paused=bool(holding), pause_reasons=holding))
@@ -160,6 +165,7 @@ class GoLiveInputs:
     wave: str | None
     region: str
     baselines: frozenset[str]
+    holds: tuple[str, ...] = ()
 
 
 def go_live_inputs(engine: Engine, *, principal: Principal, program_id: str, location_id: str) -> GoLiveInputs:
@@ -171,8 +177,18 @@ def go_live_inputs(engine: Engine, *, principal: Principal, program_id: str, loc
             raise NotFound(f"location {location_id} is not in program {program_id}", field="location_id")
         baselines = session.exec(select(BaselineRow.metric).where(BaselineRow.org == principal.org,
                                                                   BaselineRow.location_id == location_id)).all()
+        held = incident_holds(session, plan)
     wave = next(p.wave for p in plan.placements if p.location_id == location_id)
-    return GoLiveInputs(plan.playbook, wave, row.region, frozenset(baselines))
+    return GoLiveInputs(plan.playbook, wave, row.region, frozenset(baselines), tuple(held.of(location_id, wave)))
+
+
+def incident_holds(session: Session, plan: Placed) -> Holds:
+    """The holds the program's open incidents put on its locations and waves now."""
+    incidents = session.exec(select(IncidentRow).where(IncidentRow.org == plan.program.org,
+                                                       IncidentRow.program_id == plan.program.id)).all()
+    wave_of = {p.location_id: p.wave for p in plan.placements}
+    return holds(list(incidents), wave_of, datetime.now(UTC),
+                 systemic_halts_waves=plan.playbook.rollback.halt_other_locations_only_if_systemic)
 
 
 def plan_ics(engine: Engine, *, principal: Principal, program_id: str) -> str:
