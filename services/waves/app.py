@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import shared.contracts  # noqa: F401 - registers every event contract
+from services.waves.checklists.api import router as checklists_router
+from services.waves.checklists.projections import ChecklistsProjection
 from services.waves.config import WavesSettings
 from services.waves.evidence.projections import (
     ChampionModelEvidenceProjection,
@@ -29,7 +31,7 @@ from shared.projections.base import Projection
 def projections() -> list[Projection]:
     return [
         ProgramsProjection(), CandidatesProjection(), PlanProjection(), MetricsEvidenceProjection(),
-        TrainingEvidenceProjection(), ChampionModelEvidenceProjection(), IncidentsProjection(),
+        TrainingEvidenceProjection(), ChampionModelEvidenceProjection(), IncidentsProjection(), ChecklistsProjection(),
     ]
 
 
@@ -41,7 +43,7 @@ def create_app(settings: WavesSettings | None = None) -> FastAPI:
         settings,
         title="DSO Rollout — waves",
         routers=[playbooks_router, programs_router, plan_router, gates_router, pauses_router,
-                 incidents_router],
+                 incidents_router, checklists_router],
         projections=projections(),
         reactors=[AssignWavesOnReadiness],
     )

@@ -228,8 +228,21 @@ class IncidentResolved(_IncidentEvent):
     resolved_by: str | None = None
 
 
+class ChecklistItemUpdated(_PlanEvent):
+    """A phase-checklist item ticked (done), set not applicable, or reopened, for the program or one location."""
+
+    checklist: str
+    item: str
+    location_id: str | None = None
+    status: Literal["open", "done", "not_applicable"]
+    note: str | None = None
+    evidence_url: str | None = None
+    updated_by: str
+    updated_at: datetime
+
+
 register(
-    LocationWaveAssigned, GoLiveScheduled, LocationWentLive, LocationReverted, GateEvaluated,
+    ChecklistItemUpdated, LocationWaveAssigned, GoLiveScheduled, LocationWentLive, LocationReverted, GateEvaluated,
     GateDecisionRecorded, DeploymentPaused, IncidentReviewRecorded, RootCauseRecorded, RestartCriterionMet,
     DeploymentResumed, IncidentOpened, IncidentResolved,
 )

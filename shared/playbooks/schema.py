@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import StringConstraints, model_validator
 
 from shared.playbooks.base import FieldError, Model, Slug, Text, ensure_unique, keys_of
+from shared.playbooks.checklists import Checklist
 from shared.playbooks.gates import Gate, MetricCheck
 from shared.playbooks.metrics import Metrics
 from shared.playbooks.operations import Approval, Cadence, IntegrationCheck, Rollback, Support
@@ -47,13 +48,19 @@ class PlaybookTemplate(Model):
     training: Training
     metrics: Metrics
     integration_checks: tuple[IntegrationCheck, ...] = ()
+    checklists: tuple[Checklist, ...] = ()
     approvals: tuple[Approval, ...] = ()
     communications: tuple[Cadence, ...] = ()
 
     @model_validator(mode="after")
     def _cross_references(self) -> PlaybookTemplate:
-        for field in ("phases", "waves", "technical_requirements", "gates", "integration_checks", "communications"):
+        for field in ("phases", "waves", "technical_requirements", "gates", "integration_checks", "communications",
+                      "checklists"):
             ensure_unique(getattr(self, field), field)
+        phases = keys_of(self.phases)
+        for index, checklist in enumerate(self.checklists):
+            if checklist.phase not in phases:
+                raise FieldError(f"checklists[{index}].phase", f"{checklist.phase!r} is not a phase")
         ensure_unique(self.approvals, "approvals", attr="decision")
         self._check_phases()
         self._check_waves()

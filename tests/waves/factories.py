@@ -15,6 +15,7 @@ from shared.contracts.training import LocationTrainingStatusChanged
 from shared.contracts.waves import IncidentOpened
 from shared.events import AggregateRef, Metadata, new_id
 from shared.eventstore.jetstream import JetStreamEventStore
+from shared.playbooks import get_template
 from tests.conftest import bearer
 
 FACTORS = ("it_infrastructure", "staff_adaptability", "patient_volume", "tech_stack", "champion")
@@ -99,3 +100,13 @@ async def incident(app: FastAPI, org: str, program_id: str, location_id: str, se
 
 def as_role(token: Any, org: str, role: str, **scope: tuple[str, ...]) -> dict[str, str]:
     return bearer(token(org, role, **scope))
+
+
+async def pre_implementation_done(client: AsyncClient, auth: dict[str, str], program_id: str,
+                                  playbook: str = "softsmile-dso") -> None:
+    """Every gating program-level pre-implementation item ticked done over HTTP, as the central team would."""
+    for checklist in (c for c in get_template(playbook).checklists if c.gates_wave_1 and c.per == "program"):
+        for item in checklist.items:
+            done = await client.patch(f"/api/v1/programs/{program_id}/checklists/{checklist.key}/items/{item.key}",
+                                      json={"status": "done"}, headers=auth)
+            assert done.status_code == 200, done.text

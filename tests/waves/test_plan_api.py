@@ -15,7 +15,15 @@ from shared.events import AggregateRef
 from shared.eventstore.jetstream import JetStreamEventStore
 from shared.playbooks import get_template
 from tests.conftest import serve
-from tests.waves.factories import as_role, baseline, confirm_pilot, create_program, incident, scored_location
+from tests.waves.factories import (
+    as_role,
+    baseline,
+    confirm_pilot,
+    create_program,
+    incident,
+    pre_implementation_done,
+    scored_location,
+)
 
 
 async def wave_assignments(app, org: str, program: str) -> dict[str, tuple[str | None, str]]:
@@ -68,6 +76,8 @@ async def test_plan_places_locations_and_a_go_live_needs_baselines_and_scope(app
         refused = await client.post(url, json={"date": "2025-09-29"}, headers=admin_a)
         assert refused.status_code == 422, refused.text
         assert "case_acceptance_rate_pct" in refused.text and "plan_turnaround_hours" in refused.text
+        assert "vendor-onboarding: license-agreement" in refused.text  # gating pre-implementation items
+        await pre_implementation_done(client, as_role(token, org, "super_admin"), program)
         await baseline(app, org, program, ids["A"], "case_acceptance_rate_pct", 55.0)
         await baseline(app, org, program, ids["A"], "plan_turnaround_hours", 72.0)
         other_region = as_role(token, org, "regional_admin", regions=("south",))
@@ -204,6 +214,7 @@ async def test_an_incident_holds_its_location_and_a_systemic_one_its_wave(app, t
         ids = {name: await scored_location(app, org, program, name, composite)
                for name, composite in (("A", 23), ("B", 21), ("F", 22), ("C", 16))}
         regional = as_role(token, org, "regional_admin", regions=("north",))
+        await pre_implementation_done(client, regional, program)
         for name in "ABF":
             await baseline(app, org, program, ids[name], "case_acceptance_rate_pct", 55.0)
             await baseline(app, org, program, ids[name], "plan_turnaround_hours", 72.0)

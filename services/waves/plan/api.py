@@ -39,7 +39,7 @@ async def record_go_live(
     inputs = await asyncio.to_thread(views.go_live_inputs, runtime.engine, principal=ctx.principal,
                                      program_id=program_id, location_id=location_id)
     command = RecordGoLive(program_id, location_id, inputs.wave, body.date, inputs.playbook, inputs.baselines,
-                           recorded_by=ctx.principal.subject, holds=inputs.holds)
+                           recorded_by=ctx.principal.subject, holds=inputs.holds, unfinished=inputs.unfinished)
     outcome = await handlers.record_go_live(command, ctx, region=inputs.region)
     await read_your_writes(runtime, PlanProjection.name, outcome.position, response)
     return await asyncio.to_thread(views.plan_view, runtime.engine, principal=ctx.principal, program_id=program_id)

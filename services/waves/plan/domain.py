@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from services.waves.checklists.domain import UpdateChecklistItem, update_item
 from services.waves.plan.assign import Placement
 from services.waves.plan.cadence import check_go_live_date
 from shared.aggregates import Aggregate
@@ -92,6 +93,7 @@ class RecordGoLive:
     baselines: frozenset[str]
     recorded_by: str
     holds: tuple[str, ...] = ()  # open incidents holding the location or its wave (plan.holds)
+    unfinished: tuple[str, ...] = ()  # gating checklist items not done (a wave-1 go-live waits for them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,8 @@ def _go_live(state: Plan, command: RecordGoLive) -> list[DomainEvent]:
     for pause in state.blocking_pauses(wave=command.wave, location_id=command.location_id):
         problems.append(("wave", f"deployment is paused ({pause.scope}): {pause.reason}"))
     problems += [("location_id", f"held: {reason}") for reason in command.holds]
+    if command.wave == command.playbook.waves[0].key and command.unfinished:
+        problems.append(("checklists", f"gating pre-implementation items not done: {'; '.join(command.unfinished)}"))
     into = [g.key for g in command.playbook.gates if g.to_wave == command.wave]
     for key in (k for k in into if state.gate_decision(k) != "go"):
         problems.append(("wave", f"gate {key} into {command.wave} has no go decision"))
@@ -194,8 +198,11 @@ def _go_live(state: Plan, command: RecordGoLive) -> list[DomainEvent]:
                              date=command.date, recorded_by=command.recorded_by)]
 
 
-def decide(state: Plan, command: RecordGoLive | AssignWaves | RevertLocation | ScheduleGoLive) -> list[DomainEvent]:
+def decide(state: Plan, command: RecordGoLive | AssignWaves | RevertLocation | ScheduleGoLive | UpdateChecklistItem,
+           ) -> list[DomainEvent]:
     """The events a plan command produces, or a `DomainError`."""
+    if isinstance(command, UpdateChecklistItem):
+        return update_item(command)
     if isinstance(command, AssignWaves):
         return _assign(state, command)
     if isinstance(command, ScheduleGoLive):

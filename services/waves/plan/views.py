@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from services.waves.checklists.domain import unfinished_gating
+from services.waves.checklists.models import ChecklistItemRow
 from services.waves.evidence.build import utc
 from services.waves.evidence.models import BaselineRow, IncidentRow
 from services.waves.plan.assign import Candidate, Placement, assign, capacities, simulated
@@ -166,6 +168,7 @@ class GoLiveInputs:
     region: str
     baselines: frozenset[str]
     holds: tuple[str, ...] = ()
+    unfinished: tuple[str, ...] = ()
 
 
 def go_live_inputs(engine: Engine, *, principal: Principal, program_id: str, location_id: str) -> GoLiveInputs:
@@ -178,8 +181,12 @@ def go_live_inputs(engine: Engine, *, principal: Principal, program_id: str, loc
         baselines = session.exec(select(BaselineRow.metric).where(BaselineRow.org == principal.org,
                                                                   BaselineRow.location_id == location_id)).all()
         held = incident_holds(session, plan)
+        ticked = session.exec(select(ChecklistItemRow).where(ChecklistItemRow.program_id == program_id)).all()
     wave = next(p.wave for p in plan.placements if p.location_id == location_id)
-    return GoLiveInputs(plan.playbook, wave, row.region, frozenset(baselines), tuple(held.of(location_id, wave)))
+    unfinished = unfinished_gating(plan.playbook, {(r.checklist, r.item, r.location_id): r.status for r in ticked},
+                                   location_id)
+    return GoLiveInputs(plan.playbook, wave, row.region, frozenset(baselines), tuple(held.of(location_id, wave)),
+                        tuple(unfinished))
 
 
 def incident_holds(session: Session, plan: Placed) -> Holds:
