@@ -220,6 +220,14 @@ class IncidentOpened(_IncidentEvent):
     opened_by: str | None = None
 
 
+class IncidentAcknowledged(_IncidentEvent):
+    """Someone responded to an incident: the response SLA is met when this comes before `response_due_at`."""
+
+    acknowledged_at: datetime
+    acknowledged_by: str
+    note: str | None = None
+
+
 class IncidentResolved(_IncidentEvent):
     """An incident or ticket was resolved."""
 
@@ -244,5 +252,5 @@ class ChecklistItemUpdated(_PlanEvent):
 register(
     ChecklistItemUpdated, LocationWaveAssigned, GoLiveScheduled, LocationWentLive, LocationReverted, GateEvaluated,
     GateDecisionRecorded, DeploymentPaused, IncidentReviewRecorded, RootCauseRecorded, RestartCriterionMet,
-    DeploymentResumed, IncidentOpened, IncidentResolved,
+    DeploymentResumed, IncidentOpened, IncidentAcknowledged, IncidentResolved,
 )

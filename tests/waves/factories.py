@@ -95,7 +95,7 @@ async def incident(app: FastAPI, org: str, program_id: str, location_id: str, se
     return await publish(app, org, "waves", "incident", incident_id, IncidentOpened(
         incident_id=incident_id, program_id=program_id, location_id=location_id, kind="incident",
         severity=severity, category=category, description="scans will not import", opened_at=datetime.now(UTC)),
-        projection="waves-incidents")
+        projection="waves-incidents-v2")
 
 
 def as_role(token: Any, org: str, role: str, **scope: tuple[str, ...]) -> dict[str, str]:

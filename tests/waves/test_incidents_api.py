@@ -46,6 +46,13 @@ async def test_open_resolve_and_a_systemic_issue_fails_the_gate(app, token, org)
         resolve = f"/api/v1/programs/{program}/incidents/{ticket['incident_id']}/resolve"
         assert (await client.post(resolve, json={"resolution": "x"}, headers=south)).status_code == 403
         manager = as_role(token, org, "location_admin", locations=(a,))
+        # The first response is recorded: in time, so the response SLA holds; a second acknowledgement is a 409.
+        acknowledge = f"/api/v1/programs/{program}/incidents/{ticket['incident_id']}/acknowledge"
+        assert (await client.post(acknowledge, json={}, headers=south)).status_code == 403
+        answered = await client.post(acknowledge, json={"note": "vendor engaged"}, headers=manager)
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["acknowledged_at"] and not answered.json()["sla_breached"]
+        assert (await client.post(acknowledge, json={}, headers=manager)).status_code == 409
         done = await client.post(resolve, json={"resolution": "vendor patched the importer"}, headers=manager)
         assert done.status_code == 200, done.text
         assert done.json()["resolved_at"]

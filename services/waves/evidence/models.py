@@ -76,7 +76,7 @@ class ChampionModelRow(SQLModel, table=True):
 class IncidentRow(SQLModel, table=True):
     """An incident or ticket at a location, open until resolved."""
 
-    __tablename__ = "waves_incidents_v1"
+    __tablename__ = "waves_incidents_v2"
 
     incident_id: str = Field(primary_key=True)
     org: str = Field(index=True)
@@ -89,5 +89,6 @@ class IncidentRow(SQLModel, table=True):
     opened_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     contact_tier: str | None = None
     response_due_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    acknowledged_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     event_id: str

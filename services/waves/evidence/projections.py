@@ -8,7 +8,7 @@ from services.waves.evidence.models import BaselineRow, ChampionModelRow, Incide
 from shared.contracts.base import UnknownEventType, parse
 from shared.contracts.metrics import BaselineCaptured, LocationKpisMeasured
 from shared.contracts.training import ChampionModelEvidenced, LocationTrainingStatusChanged
-from shared.contracts.waves import IncidentOpened, IncidentResolved
+from shared.contracts.waves import IncidentAcknowledged, IncidentOpened, IncidentResolved
 from shared.events import RecordedEvent
 
 
@@ -86,7 +86,7 @@ class ChampionModelEvidenceProjection:
 class IncidentsProjection:
     """Incidents and tickets, open or resolved."""
 
-    name = "waves-incidents"
+    name = "waves-incidents-v2"  # v2: with the acknowledgement (first response)
     stream = "waves"
     tables: tuple[type[SQLModel], ...] = (IncidentRow,)
 
@@ -102,6 +102,12 @@ class IncidentsProjection:
                     contact_tier=opened.contact_tier, response_due_at=opened.response_due_at, event_id=event.id,
                 ))
                 session.flush()
+            case IncidentAcknowledged() as acknowledged:
+                row = session.get(IncidentRow, acknowledged.incident_id)
+                if row is not None:
+                    row.acknowledged_at = acknowledged.acknowledged_at
+                    session.add(row)
+                    session.flush()
             case IncidentResolved() as resolved:
                 row = session.get(IncidentRow, resolved.incident_id)
                 if row is not None:

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Response, status
 from services.waves.evidence.projections import IncidentsProjection
 from services.waves.gates.views import playbook_of
 from services.waves.incidents import handlers, views
-from services.waves.incidents.domain import OpenIncident, ResolveIncident
-from services.waves.incidents.schemas import IncidentOpen, IncidentResolve, IncidentView
+from services.waves.incidents.domain import AcknowledgeIncident, OpenIncident, ResolveIncident
+from services.waves.incidents.schemas import IncidentAcknowledge, IncidentOpen, IncidentResolve, IncidentView
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
 from shared.events import new_id
@@ -46,6 +46,18 @@ async def resolve_incident(program_id: str, incident_id: str, body: IncidentReso
     """Resolves an incident or ticket (`IncidentResolved`)."""
     where = await asyncio.to_thread(views.regions, runtime.engine, principal=ctx.principal)
     command = ResolveIncident(incident_id, body.resolution, datetime.now(UTC), ctx.principal.subject)
+    outcome = await handlers.resolve_incident(command, ctx, region_of=where)
+    await read_your_writes(runtime, IncidentsProjection.name, outcome.position, response)
+    return await asyncio.to_thread(views.incident, runtime.engine, principal=ctx.principal, program_id=program_id,
+                                   incident_id=incident_id)
+
+
+@router.post("/{program_id}/incidents/{incident_id}/acknowledge", response_model=IncidentView)
+async def acknowledge_incident(program_id: str, incident_id: str, body: IncidentAcknowledge, response: Response,
+                               ctx: ContextDep, runtime: RuntimeDep) -> IncidentView:
+    """Records the first response to an incident (`IncidentAcknowledged`); the response SLA is met if in time."""
+    where = await asyncio.to_thread(views.regions, runtime.engine, principal=ctx.principal)
+    command = AcknowledgeIncident(incident_id, body.note, datetime.now(UTC), ctx.principal.subject)
     outcome = await handlers.resolve_incident(command, ctx, region_of=where)
     await read_your_writes(runtime, IncidentsProjection.name, outcome.position, response)
     return await asyncio.to_thread(views.incident, runtime.engine, principal=ctx.principal, program_id=program_id,

@@ -12,7 +12,7 @@ from typing import Literal
 
 from shared.aggregates import Aggregate
 from shared.contracts.base import DomainEvent
-from shared.contracts.waves import IncidentOpened, IncidentResolved
+from shared.contracts.waves import IncidentAcknowledged, IncidentOpened, IncidentResolved
 from shared.errors import Conflict, DomainError, NotFound
 from shared.playbooks import PlaybookTemplate
 
@@ -22,6 +22,7 @@ class Incident:
     incident_id: str = ""
     program_id: str = ""
     location_id: str = ""
+    acknowledged: bool = False
     resolved: bool = False
 
     @property
@@ -52,7 +53,26 @@ class ResolveIncident:
     resolved_by: str
 
 
-Command = OpenIncident | ResolveIncident
+@dataclass(frozen=True, slots=True)
+class AcknowledgeIncident:
+    incident_id: str
+    note: str | None
+    at: datetime
+    acknowledged_by: str
+
+
+Command = OpenIncident | AcknowledgeIncident | ResolveIncident
+
+
+def _acknowledge(state: Incident, command: AcknowledgeIncident) -> list[DomainEvent]:
+    if not state.opened:
+        raise NotFound(f"incident {command.incident_id} not found", field="incident_id")
+    if state.resolved or state.acknowledged:
+        what = "resolved" if state.resolved else "acknowledged"
+        raise Conflict(f"incident {command.incident_id} is already {what}", field="incident_id")
+    return [IncidentAcknowledged(incident_id=state.incident_id, program_id=state.program_id,
+                                 location_id=state.location_id, acknowledged_at=command.at,
+                                 acknowledged_by=command.acknowledged_by, note=command.note)]
 
 
 def _open(state: Incident, command: OpenIncident) -> list[DomainEvent]:
@@ -92,6 +112,8 @@ def decide(state: Incident, command: Command) -> list[DomainEvent]:
     match command:
         case OpenIncident():
             return _open(state, command)
+        case AcknowledgeIncident():
+            return _acknowledge(state, command)
         case ResolveIncident():
             return _resolve(state, command)
     raise TypeError(f"unknown command {command!r}")
@@ -102,6 +124,8 @@ def evolve(state: Incident, event: DomainEvent) -> Incident:
     match event:
         case IncidentOpened():
             return Incident(event.incident_id, event.program_id, event.location_id)
+        case IncidentAcknowledged():
+            return replace(state, acknowledged=True)
         case IncidentResolved():
             return replace(state, resolved=True)
     return state

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.waves.incidents.domain import Incident, OpenIncident, ResolveIncident, incident
+from services.waves.incidents.domain import AcknowledgeIncident, Incident, OpenIncident, ResolveIncident, incident
 from shared.access import require, require_scope
 from shared.aggregates import Context, Outcome, execute
 from shared.events import AggregateRef
@@ -19,8 +19,9 @@ async def open_incident(command: OpenIncident, ctx: Context, *, region: str) -> 
     return await execute(ctx, incident_ref(ctx.principal.org, command.incident_id), incident, command)
 
 
-async def resolve_incident(command: ResolveIncident, ctx: Context, *, region_of: dict[str, str]) -> Outcome[Incident]:
-    """Resolve an incident at a location in the caller's scope."""
+async def resolve_incident(command: ResolveIncident | AcknowledgeIncident, ctx: Context, *,
+                           region_of: dict[str, str]) -> Outcome[Incident]:
+    """Acknowledge (first response) or resolve an incident at a location in the caller's scope."""
     require(ctx.principal, "incidents:resolve")
 
     def guard(state: Incident) -> None:

@@ -34,5 +34,10 @@ class IncidentView(BaseModel):
     opened_at: datetime
     contact_tier: str | None
     response_due_at: datetime | None
+    acknowledged_at: datetime | None = None
     resolved_at: datetime | None
     sla_breached: bool
+
+
+class IncidentAcknowledge(BaseModel):
+    note: str | None = Field(default=None, max_length=2000)

@@ -27,11 +27,14 @@ def regions(engine: Engine, *, principal: Principal, location_ids: list[str] | N
 
 def _view(row: IncidentRow, now: datetime) -> IncidentView:
     due = utc(row.response_due_at) if row.response_due_at else None
-    ended = utc(row.resolved_at) if row.resolved_at else now
+    # The response SLA counts to the first response: an acknowledgement, else the resolution, else now.
+    responded = row.acknowledged_at or row.resolved_at
+    ended = utc(responded) if responded else now
     return IncidentView(
         incident_id=row.incident_id, location_id=row.location_id, kind=row.kind, severity=row.severity,
         category=row.category, description=row.description, opened_at=utc(row.opened_at),
         contact_tier=row.contact_tier, response_due_at=due,
+        acknowledged_at=utc(row.acknowledged_at) if row.acknowledged_at else None,
         resolved_at=utc(row.resolved_at) if row.resolved_at else None,
         sla_breached=due is not None and ended > due,
     )
