@@ -1,4 +1,4 @@
-"""The metrics service: baselines, cases, live KPIs (ROI views, surveys and integrations follow).
+"""The metrics service: baselines, cases, surveys, live KPIs (ROI views and integrations follow).
 
 It learns locations from readiness' stream and programs (playbooks, go-live dates) from waves'.
 """
@@ -18,13 +18,15 @@ from services.metrics.kpis import api as kpis
 from services.metrics.kpis.reactions import reactors
 from services.metrics.locations.projections import LocationsProjection
 from services.metrics.programs.projections import ProgramsProjection
+from services.metrics.surveys import api as surveys
+from services.metrics.surveys.projections import SurveysProjection
 from shared.app import create_service_app
 from shared.projections.base import Projection
 
 
 def projections() -> list[Projection]:
     """Its own stream's read models, and the locations and programs it learns from readiness and waves."""
-    return [BaselinesProjection(), CasesProjection(), LocationsProjection(), ProgramsProjection()]
+    return [BaselinesProjection(), CasesProjection(), LocationsProjection(), ProgramsProjection(), SurveysProjection()]
 
 
 def create_app(settings: MetricsSettings | None = None) -> FastAPI:
@@ -32,7 +34,7 @@ def create_app(settings: MetricsSettings | None = None) -> FastAPI:
     app = create_service_app(
         settings,
         title="DSO Rollout — metrics",
-        routers=[baselines.router, cases.router, kpis.router],
+        routers=[baselines.router, cases.router, kpis.router, surveys.router],
         projections=projections(),
         reactors=reactors() if settings.publish_kpis else [],
     )

@@ -21,7 +21,9 @@ from services.metrics.kpis.domain import MeasureKpis
 from services.metrics.kpis.views import measure_locations
 from services.metrics.locations.views import by_ids
 from services.metrics.programs.projections import WENT_LIVE, ProgramsProjection
+from services.metrics.surveys.projections import SurveysProjection
 from shared.aggregates import Context
+from shared.contracts.metrics import SurveyResponseRecorded
 from shared.events import Metadata, RecordedEvent
 from shared.principal import Principal
 from shared.runtime import ReactionFactory, Runtime
@@ -82,7 +84,8 @@ def reactors() -> list[ReactionFactory]:
             holder[:] = [KpiPublisher(runtime)]
         return holder[0]
 
-    return [lambda runtime: PublishOnCase(shared(runtime)), lambda runtime: PublishOnGoLive(shared(runtime))]
+    return [lambda runtime: PublishOnCase(shared(runtime)), lambda runtime: PublishOnGoLive(shared(runtime)),
+            lambda runtime: PublishOnSurvey(shared(runtime))]
 
 
 class PublishOnCase:
@@ -118,6 +121,25 @@ class PublishOnGoLive:
     async def react(self, event: RecordedEvent) -> None:
         if not await self.runtime.caught_up(ProgramsProjection.name, event.sequence, timeout=CATCH_UP_S):
             raise TimeoutError("the programs read model did not catch up; the reactor retries")
+        location_id = event.data.get("location_id")
+        if isinstance(location_id, str):
+            await self.publisher.touched(event.ref.org, location_id)
+
+
+class PublishOnSurvey:
+    """A survey answer changes its location's satisfaction (the latest survey's mean)."""
+
+    name = "metrics-kpis-on-survey"
+    stream = "metrics"
+    filter_subject: str | None = f"dso.*.metrics.survey.*.{SurveyResponseRecorded.event_type()}"
+
+    def __init__(self, publisher: KpiPublisher) -> None:
+        self.publisher = publisher
+        self.runtime = publisher.runtime
+
+    async def react(self, event: RecordedEvent) -> None:
+        if not await self.runtime.caught_up(SurveysProjection.name, event.sequence, timeout=CATCH_UP_S):
+            raise TimeoutError("the surveys read model did not catch up; the reactor retries")
         location_id = event.data.get("location_id")
         if isinstance(location_id, str):
             await self.publisher.touched(event.ref.org, location_id)

@@ -13,6 +13,8 @@ from services.metrics.kpis.measure import CaseFacts, measure
 from services.metrics.locations.models import LocationRow
 from services.metrics.programs.playbooks import default_playbook
 from services.metrics.programs.views import go_lives, playbook_of
+from services.metrics.surveys.domain import metric_of
+from services.metrics.surveys.views import latest_scores
 from shared.contracts.metrics import KpiValue
 
 
@@ -35,6 +37,7 @@ def measure_locations(engine: Engine, *, org: str, locations: Sequence[LocationR
     ids = [row.id for row in locations]
     cases = cases_of(engine, org=org, location_ids=ids)
     live = go_lives(engine, org=org, location_ids=ids)
+    surveyed = latest_scores(engine, org=org, location_ids=ids)
     out = []
     for row in locations:
         playbook = (playbook_of(engine, org=org, program_id=row.program_id) if row.program_id else None) \
@@ -43,7 +46,11 @@ def measure_locations(engine: Engine, *, org: str, locations: Sequence[LocationR
         located = cases[row.id]
         values = measure([facts(c) for c in located], went_live=went_live,
                          acceptance_within_days=playbook.metrics.acceptance_within_days)
-        out.append(Measured(row, values, went_live.isoformat() if went_live else None,
-                            min((c.first_sequence for c in located), default=0),
-                            max((c.last_sequence for c in located), default=0)))
+        scores = surveyed.get(row.id, [])
+        # Satisfaction is the latest survey's mean at the location, as the gates' "latest_survey" window reads it.
+        values |= {metric_of(s.kind): KpiValue(value=s.mean, n=s.n, window="latest_survey",
+                                               window_start=s.created_at, window_end=s.last_answer) for s in scores}
+        sequences = [c.first_sequence for c in located] + [s.first_sequence for s in scores]
+        out.append(Measured(row, values, went_live.isoformat() if went_live else None, min(sequences, default=0),
+                            max([c.last_sequence for c in located] + [s.last_sequence for s in scores], default=0)))
     return out

@@ -37,3 +37,11 @@ def by_ids(engine: Engine, *, org: str, ids: set[str]) -> dict[str, LocationRow]
     with Session(engine) as session:
         rows = session.exec(select(LocationRow).where(LocationRow.org == org, col(LocationRow.id).in_(ids))).all()
     return {row.id: row for row in rows}
+
+
+def visible_ids(engine: Engine, *, principal: Principal) -> set[str] | None:
+    """The ids of the caller's locations (None: org-wide, every location)."""
+    if org_wide(principal):
+        return None
+    with Session(engine) as session:
+        return {row.id for row in session.exec(scoped(principal)).all()}
