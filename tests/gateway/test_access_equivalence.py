@@ -21,8 +21,8 @@ from tests.conftest import bearer, serve
 SAMPLES = {
     "location_id": "LOC-1", "region": "north", "program_id": "PROG-1", "playbook_id": "softsmile-dso",
     "gate": "wave-1-to-wave-2", "pause_id": "PAUSE-1", "criterion": "root-cause-resolved",
-    "incident_id": "INC-1", "case_id": "CASE-1", "survey_id": "SURVEY-1", "staff_id": "STAFF-1", "checklist": "vendor-onboarding",
-    "item": "license-agreement",
+    "incident_id": "INC-1", "case_id": "CASE-1", "survey_id": "SURVEY-1", "staff_id": "STAFF-1",
+    "checklist": "vendor-onboarding", "item": "license-agreement",
 }
 SCOPES = {"in scope": {"regions": ("north",), "locations": ("LOC-1",)},
           "out of scope": {"regions": ("south",), "locations": ("LOC-2",)}}
