@@ -1,4 +1,4 @@
-"""The metrics service: baselines, cases, surveys, live KPIs (ROI views and integrations follow).
+"""The metrics service: baselines, cases, surveys, live KPIs, ROI (webhook integrations follow).
 
 It learns locations from readiness' stream and programs (playbooks, go-live dates) from waves'.
 """
@@ -18,6 +18,7 @@ from services.metrics.kpis import api as kpis
 from services.metrics.kpis.reactions import reactors
 from services.metrics.locations.projections import LocationsProjection
 from services.metrics.programs.projections import ProgramsProjection
+from services.metrics.roi import api as roi
 from services.metrics.surveys import api as surveys
 from services.metrics.surveys.projections import SurveysProjection
 from shared.app import create_service_app
@@ -34,7 +35,7 @@ def create_app(settings: MetricsSettings | None = None) -> FastAPI:
     app = create_service_app(
         settings,
         title="DSO Rollout — metrics",
-        routers=[baselines.router, cases.router, kpis.router, surveys.router],
+        routers=[baselines.router, cases.router, kpis.router, surveys.router, roi.router],
         projections=projections(),
         reactors=reactors() if settings.publish_kpis else [],
     )

@@ -1,0 +1,1 @@
+"""ROI: baseline vs current vs target per metric, with progress to target."""

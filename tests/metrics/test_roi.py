@@ -1,0 +1,63 @@
+"""ROI: the pure progress arithmetic, and over HTTP the playbook's table against measured baselines and KPIs."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from services.metrics.roi.domain import Weighted, roi_of
+from shared.contracts.metrics import KpiValue
+from shared.playbooks.metrics import RoiTarget
+from tests.conftest import bearer, serve
+from tests.metrics.factories import create_program, register_location, went_live
+from tests.metrics.test_kpis import T0
+
+PLANNING = RoiTarget(metric="planning_time_minutes", label="Planning", baseline=20, target=14, unit="minutes",
+                     horizon_days=90, owner="Clinician")
+
+
+def kpi(value: float | None, n: int) -> KpiValue:
+    return KpiValue(value=value, n=n, window="since_go_live")
+
+
+def test_progress_runs_from_baseline_to_target_in_the_better_direction() -> None:
+    halfway = roi_of(PLANNING, [], [kpi(17.0, 10)])
+    assert (halfway.baseline, halfway.baseline_source, halfway.progress_pct, halfway.met) == (20, "playbook", 50.0,
+                                                                                             False)
+    measured = roi_of(PLANNING, [Weighted(26.0, 30), Weighted(22.0, 10)], [kpi(13.0, 5), kpi(16.0, 5)])
+    assert (measured.baseline, measured.baseline_n, measured.current, measured.met) == (25.0, 40, 14.5, False)
+    assert measured.progress_pct == round(100 * (14.5 - 25) / (14 - 25), 1)
+    done = roi_of(PLANNING, [], [kpi(13.0, 4)])
+    assert done.met and done.progress_pct == 116.7
+    nothing = roi_of(PLANNING, [], [kpi(None, 0)])
+    assert (nothing.current, nothing.progress_pct, nothing.met) == (None, None, None)
+
+
+async def test_the_program_roi_table_over_http(app, token, org) -> None:
+    admin = bearer(token(org))
+    async with serve(app) as client:
+        program = await create_program(app, org, "spark-dso")
+        location = await register_location(app, org, "North Smiles", "north", program)
+        captured = await client.put(f"/api/v1/locations/{location}/baseline", headers=admin, json={"metrics": [
+            {"metric": "planning_time_minutes", "value": 22.0, "period_start": "2026-02-01",
+             "period_end": "2026-02-28", "sample_size": 30}]})
+        assert captured.status_code == 200, captured.text
+        await went_live(app, org, program, location, date(2026, 3, 2))
+        for index, minutes in enumerate((15, 17)):
+            created = await client.post(f"/api/v1/locations/{location}/cases", headers=admin, json={
+                "patient": {"chart_number": f"C{index}"}, "submitted_at": (T0 + timedelta(days=1)).isoformat()})
+            case = created.json()["id"]
+            for kind, at in (("ScanUploaded", timedelta(days=1)), ("PlanApproved", timedelta(days=1, minutes=minutes))):
+                sent = await client.post(f"/api/v1/cases/{case}/events", headers=admin,
+                                         json={"type": kind, "occurred_at": (T0 + at).isoformat()})
+                assert sent.status_code == 200, sent.text
+        roi = (await client.get(f"/api/v1/programs/{program}/roi", headers=admin)).json()
+        assert (roi["locations"], roi["live_locations"]) == (1, 1)
+        planning = next(m for m in roi["metrics"] if m["metric"] == "planning_time_minutes")
+        assert (planning["baseline"], planning["baseline_source"], planning["current"], planning["target"]) == (
+            22.0, "measured", 16.0, 14.0)
+        assert planning["progress_pct"] == 75.0 and planning["met"] is False
+        users = next(m for m in roi["metrics"] if m["metric"] == "monthly_active_users_pct")
+        assert (users["baseline"], users["current"]) == (None, None)  # no baseline in the seed (L68)
+        provider = bearer(token(org, "provider", locations=(location,)))
+        assert (await client.get(f"/api/v1/programs/{program}/roi", headers=provider)).status_code == 403
+        assert (await client.get("/api/v1/programs/nope/roi", headers=admin)).status_code == 404
