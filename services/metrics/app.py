@@ -19,6 +19,7 @@ from services.metrics.kpis.reactions import reactors
 from services.metrics.locations.projections import LocationsProjection
 from services.metrics.programs.projections import ProgramsProjection
 from services.metrics.roi import api as roi
+from services.metrics.roi.projections import RoiProjection
 from services.metrics.surveys import api as surveys
 from services.metrics.surveys.projections import SurveysProjection
 from shared.app import create_service_app
@@ -27,7 +28,8 @@ from shared.projections.base import Projection
 
 def projections() -> list[Projection]:
     """Its own stream's read models, and the locations and programs it learns from readiness and waves."""
-    return [BaselinesProjection(), CasesProjection(), LocationsProjection(), ProgramsProjection(), SurveysProjection()]
+    return [BaselinesProjection(), CasesProjection(), LocationsProjection(), ProgramsProjection(), SurveysProjection(),
+            RoiProjection()]
 
 
 def create_app(settings: MetricsSettings | None = None) -> FastAPI:

@@ -225,6 +225,23 @@ class SurveyResponseRecorded(_SurveyEvent):
     recorded_at: datetime
 
 
+# --- ROI ----------------------------------------------------------------------------------------------------
+
+
+class RoiAssumptionsSet(DomainEvent):
+    """The money assumptions of a program's ROI, as an executive set them (None: back to the default)."""
+
+    service: ClassVar[str] = "metrics"
+    aggregate: ClassVar[str] = "roi"
+
+    program_id: str
+    provider_hourly_rate: float | None = None
+    platform_cost_per_plan: float | None = None
+    revenue_per_case: float | None = None
+    cost_per_plan: float | None = None
+    set_by: str
+
+
 CASE_EVENTS: tuple[type[_CaseEvent], ...] = (
     CaseCreated, ScanUploaded, PlanGenerated, PlanModified, RevisionRequested, PlanApproved, PatientAccepted,
     PatientDeclined, RefinementStarted, ProcedurePosted, CaseProcessed,
@@ -238,4 +255,5 @@ register(
     *CASE_EVENTS,
     SurveyCreated,
     SurveyResponseRecorded,
+    RoiAssumptionsSet,
 )

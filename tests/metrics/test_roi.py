@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from services.metrics.roi.domain import Weighted, roi_of
+from services.metrics.roi.money import Assumptions, per_month
 from shared.contracts.metrics import KpiValue
 from shared.playbooks.metrics import RoiTarget
 from tests.conftest import bearer, serve
@@ -58,6 +59,34 @@ async def test_the_program_roi_table_over_http(app, token, org) -> None:
         assert planning["progress_pct"] == 75.0 and planning["met"] is False
         users = next(m for m in roi["metrics"] if m["metric"] == "monthly_active_users_pct")
         assert (users["baseline"], users["current"]) == (None, None)  # no baseline in the seed (L68)
+        # Money: the provider rate and the platform's cost per plan are not in the seeds - named as missing.
+        [money] = roi["money_per_month"]
+        assert money["labour_savings"] is None and "provider_hourly_rate" in money["missing"]
+        assumptions = {"provider_hourly_rate": 180.0, "platform_cost_per_plan": 0.0, "revenue_per_case": 4000.0,
+                       "cost_per_plan": 60.0}
+        regional = bearer(token(org, "regional_admin", regions=("north",)))
+        url = f"/api/v1/programs/{program}/roi/assumptions"
+        assert (await client.put(url, headers=regional, json=assumptions)).status_code == 403
+        negative = await client.put(url, headers=admin, json=assumptions | {"provider_hourly_rate": -1})
+        assert negative.status_code == 422 and negative.json()["error"]["field"] == "provider_hourly_rate"
+        assert (await client.put(url, headers=admin, json=assumptions)).status_code == 200
+        roi = (await client.get(f"/api/v1/programs/{program}/roi", headers=admin)).json()
+        [money] = roi["money_per_month"]
+        # 2 cases a month: labour (22 - 16) / 60 x 2 x 180 = 36; design fees (60 - 0) x 2 = 120; no acceptance yet.
+        assert (money["labour_savings"], money["design_fee_savings"], money["revenue_uplift"]) == (36.0, 120.0, None)
+        assert money["total"] == roi["total_per_month"] == 156.0 and roi["assumptions"] == assumptions
         provider = bearer(token(org, "provider", locations=(location,)))
         assert (await client.get(f"/api/v1/programs/{program}/roi", headers=provider)).status_code == 403
         assert (await client.get("/api/v1/programs/nope/roi", headers=admin)).status_code == 404
+
+
+def test_money_per_month_names_what_it_lacks() -> None:
+    full = per_month("L", baselines={"case_acceptance_rate_pct": 60.0, "planning_time_minutes": 20.0,
+                                     "revenue_per_case": 3000.0, "cost_per_plan": 80.0},
+                     current={"aligner_cases_per_month": 10.0, "case_acceptance_rate_pct": 70.0,
+                              "planning_time_minutes": 14.0},
+                     assumptions=Assumptions(provider_hourly_rate=120.0, platform_cost_per_plan=20.0))
+    assert (full.revenue_uplift, full.design_fee_savings, full.labour_savings) == (3000.0, 600.0, 120.0)
+    assert full.total == 3720.0 and full.missing == []
+    bare = per_month("L", baselines={}, current={"aligner_cases_per_month": 10.0}, assumptions=Assumptions())
+    assert bare.total == 0 and "provider_hourly_rate" in bare.missing and "revenue_per_case" in bare.missing

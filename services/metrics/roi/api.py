@@ -5,16 +5,24 @@ from __future__ import annotations
 import asyncio
 from dataclasses import asdict
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from services.metrics.baselines.views import values_of
 from services.metrics.kpis.views import measure_locations
 from services.metrics.locations import views as locations
 from services.metrics.programs.lookup import playbook_for
-from services.metrics.roi.domain import Weighted, roi_of
-from shared.app import RuntimeDep
+from services.metrics.roi.domain import SetRoiAssumptions, Weighted, roi_assumptions, roi_of
+from services.metrics.roi.models import RoiAssumptionsRow
+from services.metrics.roi.money import Assumptions, per_month
+from services.metrics.roi.projections import RoiProjection
+from shared.access import require
+from shared.aggregates import execute
+from shared.app import ContextDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
+from shared.events import AggregateRef
 
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
 
@@ -34,13 +42,36 @@ class MetricRoiOut(BaseModel):
     met: bool | None
 
 
+class AssumptionsBody(BaseModel):
+    """Money assumptions of the program (None: the default - the locations' captured baselines, where any)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider_hourly_rate: float | None = Field(default=None, ge=0, le=10_000)
+    platform_cost_per_plan: float | None = Field(default=None, ge=0, le=100_000)
+    revenue_per_case: float | None = Field(default=None, ge=0, le=1_000_000)
+    cost_per_plan: float | None = Field(default=None, ge=0, le=100_000)
+
+
+class MoneyOut(BaseModel):
+    location_id: str
+    revenue_uplift: float | None
+    design_fee_savings: float | None
+    labour_savings: float | None
+    total: float
+    missing: list[str]
+
+
 class ProgramRoi(BaseModel):
-    """The program's ROI table over the locations the caller may see (current: live locations only)."""
+    """The program's ROI table and money per month over the locations the caller may see (live ones)."""
 
     program_id: str
     locations: int
     live_locations: int
     metrics: list[MetricRoiOut]
+    assumptions: AssumptionsBody
+    money_per_month: list[MoneyOut]
+    total_per_month: float
 
 
 @router.get("/programs/{program_id}/roi", response_model=ProgramRoi)
@@ -59,4 +90,31 @@ async def program_roi(program_id: str, principal: CurrentPrincipal, runtime: Run
                      if (b := per.get(target.metric)) is not None]
         kpis = [m.values[target.metric] for m in live if target.metric in m.values]
         table.append(MetricRoiOut(**asdict(roi_of(target, baselines, kpis))))
-    return ProgramRoi(program_id=program_id, locations=len(rows), live_locations=len(live), metrics=table)
+    row = await asyncio.to_thread(assumptions_of, runtime.engine, org=principal.org, program_id=program_id)
+    assumed = Assumptions(**row.model_dump(include=set(AssumptionsBody.model_fields))) if row else Assumptions()
+    money = [MoneyOut(**asdict(per_month(
+        m.location.id, baselines={k: b.value for k, b in captured.get(m.location.id, {}).items()},
+        current={k: float(v.value) for k, v in m.values.items()
+                 if isinstance(v.value, int | float) and not isinstance(v.value, bool)},
+        assumptions=assumed))) for m in live]
+    return ProgramRoi(program_id=program_id, locations=len(rows), live_locations=len(live), metrics=table,
+                      assumptions=AssumptionsBody(**asdict(assumed)), money_per_month=money,
+                      total_per_month=round(sum(m.total for m in money), 2))
+
+
+def assumptions_of(engine: Engine, *, org: str, program_id: str) -> RoiAssumptionsRow | None:
+    with Session(engine) as session:
+        return session.get(RoiAssumptionsRow, (org, program_id))
+
+
+@router.put("/programs/{program_id}/roi/assumptions", response_model=AssumptionsBody)
+async def set_assumptions(program_id: str, body: AssumptionsBody, response: Response, ctx: ContextDep,
+                          runtime: RuntimeDep) -> AssumptionsBody:
+    """Sets the program's money assumptions (`RoiAssumptionsSet`); a field left out returns to its default."""
+    await playbook_for(runtime, ctx.principal.org, program_id)
+    require(ctx.principal, "roi:assume")
+    command = SetRoiAssumptions(program_id, ctx.principal.subject, **body.model_dump())
+    outcome = await execute(ctx, AggregateRef(ctx.principal.org, "metrics", "roi", program_id), roi_assumptions,
+                            command)
+    await read_your_writes(runtime, RoiProjection.name, outcome.position, response)
+    return body

@@ -9,9 +9,11 @@ way from baseline to target covered; `met` once the current value reaches the ta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
-from shared.contracts.metrics import KpiValue
+from shared.aggregates import Aggregate
+from shared.contracts.base import DomainEvent
+from shared.contracts.metrics import KpiValue, RoiAssumptionsSet
 from shared.playbooks.metrics import RoiTarget
 
 
@@ -62,3 +64,27 @@ def roi_of(target: RoiTarget, measured_baselines: Sequence[Weighted], kpis: Sequ
         baseline_n=measured.n if measured else 0, current=current.value if current else None,
         current_n=current.n if current else 0, progress_pct=progress, met=met,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SetRoiAssumptions:
+    """Set a program's money assumptions; each one left None returns to its default."""
+
+    program_id: str
+    set_by: str
+    provider_hourly_rate: float | None = None
+    platform_cost_per_plan: float | None = None
+    revenue_per_case: float | None = None
+    cost_per_plan: float | None = None
+
+
+def decide(state: RoiAssumptionsSet | None, command: SetRoiAssumptions) -> list[DomainEvent]:
+    fresh = RoiAssumptionsSet(**asdict(command))
+    return [] if state is not None and state.model_dump() == fresh.model_dump() else [fresh]
+
+
+def evolve(state: RoiAssumptionsSet | None, event: DomainEvent) -> RoiAssumptionsSet | None:
+    return event if isinstance(event, RoiAssumptionsSet) else state
+
+
+roi_assumptions = Aggregate(initial=lambda: None, decide=decide, evolve=evolve)
