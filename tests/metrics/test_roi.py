@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
 from services.metrics.roi.domain import Weighted, roi_of
@@ -77,6 +79,18 @@ async def test_the_program_roi_table_over_http(app, token, org) -> None:
         assert money["total"] == roi["total_per_month"] == 156.0 and roi["assumptions"] == assumptions
         provider = bearer(token(org, "provider", locations=(location,)))
         assert (await client.get(f"/api/v1/programs/{program}/roi", headers=provider)).status_code == 403
+
+        report = await client.get(f"/api/v1/programs/{program}/reports/monthly.csv?month=2026-03", headers=admin)
+        assert report.status_code == 200 and report.headers["content-type"].startswith("text/csv")
+        [row] = list(csv.DictReader(io.StringIO(report.text)))
+        assert (row["location"], row["month"], row["case_volume"], row["plans_approved"]) == (
+            "North Smiles", "2026-03", "2", "2")
+        assert (row["planning_time_minutes"], row["went_live"]) == ("16.0", "2026-03-02")
+        empty = await client.get(f"/api/v1/programs/{program}/reports/monthly.csv?month=2026-04", headers=admin)
+        [quiet] = list(csv.DictReader(io.StringIO(empty.text)))
+        assert quiet["case_volume"] == "0"
+        bad = await client.get(f"/api/v1/programs/{program}/reports/monthly.csv?month=2026-13", headers=admin)
+        assert bad.status_code == 422 and bad.json()["error"]["field"] == "month"
         assert (await client.get("/api/v1/programs/nope/roi", headers=admin)).status_code == 404
 
 

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
+from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import iterate_in_threadpool
 
 from services.metrics.baselines.views import values_of
-from services.metrics.kpis.views import measure_locations
+from services.metrics.cases.views import cases_of
+from services.metrics.kpis.views import facts, measure_locations
 from services.metrics.locations import views as locations
 from services.metrics.programs.lookup import playbook_for
+from services.metrics.programs.views import go_lives
 from services.metrics.roi.domain import SetRoiAssumptions, Weighted, roi_assumptions, roi_of
 from services.metrics.roi.models import RoiAssumptionsRow
 from services.metrics.roi.money import Assumptions, per_month
 from services.metrics.roi.projections import RoiProjection
+from services.metrics.roi.report import COLUMNS, LocationMonth, report_rows
 from shared.access import require
 from shared.aggregates import execute
 from shared.app import ContextDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
+from shared.csvout import csv_lines
 from shared.events import AggregateRef
 
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
@@ -118,3 +126,25 @@ async def set_assumptions(program_id: str, body: AssumptionsBody, response: Resp
                             command)
     await read_your_writes(runtime, RoiProjection.name, outcome.position, response)
     return body
+
+
+@router.get("/programs/{program_id}/reports/monthly.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+async def monthly_report(program_id: str, principal: CurrentPrincipal, runtime: RuntimeDep,
+                         month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                                                     description="YYYY-MM")]) -> StreamingResponse:
+    """Per location of the caller's scope, the month's case volume, approvals and KPIs of the cases submitted in
+    it, as CSV."""
+    playbook = await playbook_for(runtime, principal.org, program_id)
+    first = date.fromisoformat(f"{month}-01")
+    rows = await asyncio.to_thread(locations.program_locations, runtime.engine, principal=principal,
+                                   program_id=program_id)
+    ids = [r.id for r in rows]
+    cases = await asyncio.to_thread(cases_of, runtime.engine, org=principal.org, location_ids=ids)
+    live = await asyncio.to_thread(go_lives, runtime.engine, org=principal.org, location_ids=ids)
+    places = [LocationMonth(r.id, r.name, r.region, live[r.id].date if r.id in live else None,
+                            [facts(c) for c in cases[r.id]]) for r in rows]
+    lines = csv_lines(COLUMNS, report_rows(first, places,
+                                           acceptance_within_days=playbook.metrics.acceptance_within_days))
+    return StreamingResponse(iterate_in_threadpool(lines), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="monthly-{program_id}-{month}.csv"'})

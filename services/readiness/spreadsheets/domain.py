@@ -17,6 +17,7 @@ from typing import Any
 from services.readiness.locations.domain import duplicate_name
 from services.readiness.locations.facts import ENTERED_FACTS, check_value
 from shared.contracts.readiness import FACTORS
+from shared.csvout import csv_lines
 from shared.errors import DomainError
 from shared.text import forbidden_character
 
@@ -180,16 +181,6 @@ def parse_import(
     return rows, rejected
 
 
-def _safe(value: Any) -> str:
-    """A cell as text; text that a spreadsheet would run as a formula is quoted (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if isinstance(value, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def fact_columns(facts: Iterable[Mapping[str, Any]]) -> list[str]:
     """The fact columns of an export: every fact any row has, in vocabulary order."""
     present: set[str] = set()
@@ -200,19 +191,8 @@ def fact_columns(facts: Iterable[Mapping[str, Any]]) -> list[str]:
 
 def matrix_csv_lines(rows: Iterable[Mapping[str, Any]], *, facts: Sequence[str] = ()) -> Iterator[str]:
     """The readiness matrix as CSV, a line at a time (the header first), with `facts` as extra columns."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-
-    def line(values: list[Any]) -> str:
-        out.seek(0)
-        out.truncate()
-        writer.writerow(values)
-        return out.getvalue()
-
-    yield line([*MATRIX_COLUMNS, *facts])
-    for row in rows:
-        known = row.get("facts") or {}
-        yield line([_safe(row.get(c)) for c in MATRIX_COLUMNS] + [_safe(known.get(f)) for f in facts])
+    return csv_lines([*MATRIX_COLUMNS, *facts], ([row.get(c) for c in MATRIX_COLUMNS]
+                                                 + [(row.get("facts") or {}).get(f) for f in facts] for row in rows))
 
 
 def matrix_csv(rows: Sequence[Mapping[str, Any]], *, facts: bool = False) -> str:
