@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from services.metrics.roi.benchmarks import LiveLocation, benchmark_results
 from services.metrics.roi.domain import Weighted, roi_of
 from services.metrics.roi.money import Assumptions, per_month
 from shared.contracts.metrics import KpiValue
+from shared.playbooks import get_template
 from shared.playbooks.metrics import RoiTarget
 from tests.conftest import bearer, serve
 from tests.metrics.factories import create_program, register_location, went_live
@@ -77,6 +79,15 @@ async def test_the_program_roi_table_over_http(app, token, org) -> None:
         # 2 cases a month: labour (22 - 16) / 60 x 2 x 180 = 36; design fees (60 - 0) x 2 = 120; no acceptance yet.
         assert (money["labour_savings"], money["design_fee_savings"], money["revenue_uplift"]) == (36.0, 120.0, None)
         assert money["total"] == roi["total_per_month"] == 156.0 and roi["assumptions"] == assumptions
+        # Spark's 30/60/90-day benchmarks (L70-72) from this location's go-live, with the gates' evaluator.
+        marks = {b["day"]: b for b in roi["benchmarks"]}
+        assert set(marks) == {30, 60, 90} and {b["status"] for b in marks.values()} == {"due"}
+        assert marks[30]["due_on"] == "2026-04-01" and not marks[30]["passed"]
+        reduction = next(r for r in marks[60]["results"] if r["key"] == "planning-time-reduction")
+        assert (reduction["status"], reduction["baseline"], reduction["current"]) == ("pass", 22.0, 16.0)
+        assert round(reduction["measured"], 1) == 27.3
+        acceptance = next(r for r in marks[30]["results"] if r["key"] == "pilot-acceptance")
+        assert acceptance["status"] == "insufficient_data"
         provider = bearer(token(org, "provider", locations=(location,)))
         assert (await client.get(f"/api/v1/programs/{program}/roi", headers=provider)).status_code == 403
 
@@ -104,3 +115,17 @@ def test_money_per_month_names_what_it_lacks() -> None:
     assert full.total == 3720.0 and full.missing == []
     bare = per_month("L", baselines={}, current={"aligner_cases_per_month": 10.0}, assumptions=Assumptions())
     assert bare.total == 0 and "provider_hourly_rate" in bare.missing and "revenue_per_case" in bare.missing
+
+
+def test_a_benchmark_not_yet_due_shows_its_figures_so_far() -> None:
+    spark = get_template("spark-dso")
+    yesterday = date(2026, 12, 3)
+    place = LiveLocation("L", "wave-1", yesterday, [], {})
+    results = benchmark_results(spark.metrics.benchmarks, [place], now=datetime(2026, 12, 4, tzinfo=UTC),
+                                acceptance_within_days=None)
+    assert {(r.day, r.status) for r in results} == {(30, "pending"), (60, "pending"), (90, "pending")}
+    assert all(c.status == "insufficient_data" for r in results for c in r.results)
+    wave_3 = benchmark_results(spark.metrics.benchmarks, [LiveLocation("M", "wave-3", yesterday, [], {})],
+                               now=datetime(2026, 12, 4, tzinfo=UTC), acceptance_within_days=None)
+    assert all(c.scope in ("program", "wave-3") for r in wave_3 for c in (
+        next(k for b in spark.metrics.benchmarks for k in b.checks if k.key == x.key) for x in r.results))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -14,12 +14,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import iterate_in_threadpool
 
+from services.metrics.baselines.models import BaselineRow
 from services.metrics.baselines.views import values_of
 from services.metrics.cases.views import cases_of
 from services.metrics.kpis.views import facts, measure_locations
 from services.metrics.locations import views as locations
+from services.metrics.locations.models import LocationRow
 from services.metrics.programs.lookup import playbook_for
 from services.metrics.programs.views import go_lives
+from services.metrics.roi.benchmarks import BenchmarkResult, LiveLocation, benchmark_results
 from services.metrics.roi.domain import SetRoiAssumptions, Weighted, roi_assumptions, roi_of
 from services.metrics.roi.models import RoiAssumptionsRow
 from services.metrics.roi.money import Assumptions, per_month
@@ -30,7 +33,9 @@ from shared.aggregates import execute
 from shared.app import ContextDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
 from shared.csvout import csv_lines
+from shared.evaluation import CriterionResult
 from shared.events import AggregateRef
+from shared.playbooks import PlaybookTemplate
 
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
 
@@ -70,8 +75,17 @@ class MoneyOut(BaseModel):
     missing: list[str]
 
 
+class BenchmarkOut(BaseModel):
+    location_id: str
+    day: int
+    due_on: date
+    status: str
+    passed: bool
+    results: list[CriterionResult]
+
+
 class ProgramRoi(BaseModel):
-    """The program's ROI table and money per month over the locations the caller may see (live ones)."""
+    """The program's ROI table, money per month and day-N benchmarks over the caller's (live) locations."""
 
     program_id: str
     locations: int
@@ -80,6 +94,7 @@ class ProgramRoi(BaseModel):
     assumptions: AssumptionsBody
     money_per_month: list[MoneyOut]
     total_per_month: float
+    benchmarks: list[BenchmarkOut]
 
 
 @router.get("/programs/{program_id}/roi", response_model=ProgramRoi)
@@ -105,9 +120,24 @@ async def program_roi(program_id: str, principal: CurrentPrincipal, runtime: Run
         current={k: float(v.value) for k, v in m.values.items()
                  if isinstance(v.value, int | float) and not isinstance(v.value, bool)},
         assumptions=assumed))) for m in live]
+    benchmarks = await asyncio.to_thread(program_benchmarks, runtime.engine, org=principal.org, playbook=playbook,
+                                         rows=[m.location for m in live], captured=captured)
     return ProgramRoi(program_id=program_id, locations=len(rows), live_locations=len(live), metrics=table,
                       assumptions=AssumptionsBody(**asdict(assumed)), money_per_month=money,
-                      total_per_month=round(sum(m.total for m in money), 2))
+                      total_per_month=round(sum(m.total for m in money), 2),
+                      benchmarks=[BenchmarkOut(**asdict(b)) for b in benchmarks])
+
+
+def program_benchmarks(engine: Engine, *, org: str, playbook: PlaybookTemplate, rows: list[LocationRow],
+                       captured: dict[str, dict[str, BaselineRow]]) -> list[BenchmarkResult]:
+    """The playbook's day-N benchmarks for each live location."""
+    ids = [r.id for r in rows]
+    cases, live = cases_of(engine, org=org, location_ids=ids), go_lives(engine, org=org, location_ids=ids)
+    places = [LiveLocation(r.id, live[r.id].wave, live[r.id].date, [facts(c) for c in cases[r.id]],
+                           {k: (b.value, b.sample_size or 1) for k, b in captured.get(r.id, {}).items()})
+              for r in rows if r.id in live]
+    return benchmark_results(playbook.metrics.benchmarks, places, now=datetime.now(UTC),
+                             acceptance_within_days=playbook.metrics.acceptance_within_days)
 
 
 def assumptions_of(engine: Engine, *, org: str, program_id: str) -> RoiAssumptionsRow | None:
