@@ -30,13 +30,16 @@ async def connect_nats(url: str, *, name: str, attempts: int = 40, monitor_url: 
                        check: bool = True) -> Client:
     """Connect, waiting for a server that is still starting; reconnect forever afterwards.
 
-    Then check the server (version, JetStream; fsync before ack when `monitor_url` is
-    known): an unsuitable one raises NatsServerUnsuitable with the one line to show.
+    `url` may list a cluster's servers, comma-separated (`nats://n1:4222,nats://n2:4222`): the client
+    starts with any that answers and fails over to the others. Then check the server (version,
+    JetStream; fsync before ack when `monitor_url` is known): an unsuitable one raises
+    NatsServerUnsuitable with the one line to show.
     """
     for attempt in range(1, attempts + 1):
         try:
+            servers = [server.strip() for server in url.split(",") if server.strip()]
             nc = await nats.connect(
-                url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.25, connect_timeout=2
+                servers, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.25, connect_timeout=2
             )
             break
         except (OSError, nats.errors.NoServersError, TimeoutError):
