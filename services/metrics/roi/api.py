@@ -23,9 +23,9 @@ from services.metrics.locations.models import LocationRow
 from services.metrics.programs.lookup import playbook_for
 from services.metrics.programs.views import go_lives
 from services.metrics.roi.benchmarks import BenchmarkResult, LiveLocation, benchmark_results
-from services.metrics.roi.domain import SetRoiAssumptions, Weighted, roi_assumptions, roi_of
+from services.metrics.roi.domain import MetricRoi, SetRoiAssumptions, Weighted, roi_assumptions, roi_of
 from services.metrics.roi.models import RoiAssumptionsRow
-from services.metrics.roi.money import Assumptions, per_month
+from services.metrics.roi.money import Assumptions, Money, per_month
 from services.metrics.roi.projections import RoiProjection
 from services.metrics.roi.report import COLUMNS, LocationMonth, report_rows
 from shared.access import require
@@ -33,26 +33,10 @@ from shared.aggregates import execute
 from shared.app import ContextDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
 from shared.csvout import csv_lines
-from shared.evaluation import CriterionResult
 from shared.events import AggregateRef
 from shared.playbooks import PlaybookTemplate
 
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
-
-
-class MetricRoiOut(BaseModel):
-    metric: str
-    label: str
-    unit: str
-    target: float
-    horizon_days: int
-    baseline: float | None
-    baseline_source: str
-    baseline_n: int
-    current: float | None
-    current_n: int
-    progress_pct: float | None
-    met: bool | None
 
 
 class AssumptionsBody(BaseModel):
@@ -66,35 +50,17 @@ class AssumptionsBody(BaseModel):
     cost_per_plan: float | None = Field(default=None, ge=0, le=100_000)
 
 
-class MoneyOut(BaseModel):
-    location_id: str
-    revenue_uplift: float | None
-    design_fee_savings: float | None
-    labour_savings: float | None
-    total: float
-    missing: list[str]
-
-
-class BenchmarkOut(BaseModel):
-    location_id: str
-    day: int
-    due_on: date
-    status: str
-    passed: bool
-    results: list[CriterionResult]
-
-
 class ProgramRoi(BaseModel):
     """The program's ROI table, money per month and day-N benchmarks over the caller's (live) locations."""
 
     program_id: str
     locations: int
     live_locations: int
-    metrics: list[MetricRoiOut]
+    metrics: list[MetricRoi]
     assumptions: AssumptionsBody
-    money_per_month: list[MoneyOut]
+    money_per_month: list[Money]
     total_per_month: float
-    benchmarks: list[BenchmarkOut]
+    benchmarks: list[BenchmarkResult]
 
 
 @router.get("/programs/{program_id}/roi", response_model=ProgramRoi)
@@ -112,20 +78,20 @@ async def program_roi(program_id: str, principal: CurrentPrincipal, runtime: Run
         baselines = [Weighted(b.value, b.sample_size or 1) for per in captured.values()
                      if (b := per.get(target.metric)) is not None]
         kpis = [m.values[target.metric] for m in live if target.metric in m.values]
-        table.append(MetricRoiOut(**asdict(roi_of(target, baselines, kpis))))
+        table.append(roi_of(target, baselines, kpis))
     row = await asyncio.to_thread(assumptions_of, runtime.engine, org=principal.org, program_id=program_id)
     assumed = Assumptions(**row.model_dump(include=set(AssumptionsBody.model_fields))) if row else Assumptions()
-    money = [MoneyOut(**asdict(per_month(
+    money = [per_month(
         m.location.id, baselines={k: b.value for k, b in captured.get(m.location.id, {}).items()},
         current={k: float(v.value) for k, v in m.values.items()
                  if isinstance(v.value, int | float) and not isinstance(v.value, bool)},
-        assumptions=assumed))) for m in live]
+        assumptions=assumed) for m in live]
     benchmarks = await asyncio.to_thread(program_benchmarks, runtime.engine, org=principal.org, playbook=playbook,
                                          rows=[m.location for m in live], captured=captured)
     return ProgramRoi(program_id=program_id, locations=len(rows), live_locations=len(live), metrics=table,
                       assumptions=AssumptionsBody(**asdict(assumed)), money_per_month=money,
                       total_per_month=round(sum(m.total for m in money), 2),
-                      benchmarks=[BenchmarkOut(**asdict(b)) for b in benchmarks])
+                      benchmarks=benchmarks)
 
 
 def program_benchmarks(engine: Engine, *, org: str, playbook: PlaybookTemplate, rows: list[LocationRow],

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from pydantic import BaseModel
+
 from services.metrics.kpis.measure import CaseFacts, measure
 from shared.evaluation import Baseline, CriterionResult, Evidence, Observation, evaluate
 from shared.playbooks.gates import Benchmark
@@ -27,8 +29,7 @@ class LiveLocation:
     baselines: Mapping[str, tuple[float, int]]  # metric -> (value, sample size)
 
 
-@dataclass(frozen=True, slots=True)
-class BenchmarkResult:
+class BenchmarkResult(BaseModel):
     location_id: str
     day: int
     due_on: date
@@ -63,7 +64,7 @@ def benchmark_results(benchmarks: Sequence[Benchmark], places: Sequence[LiveLoca
             cutoff = min(now, datetime.combine(due_on, time(), tzinfo=UTC))
             results = evaluate(checks, evidence_at(place, cutoff, acceptance_within_days=acceptance_within_days),
                                cutoff)
-            found.append(BenchmarkResult(place.location_id, benchmark.day, due_on,
-                                         "due" if cutoff < now else "pending",
-                                         all(r.status == "pass" for r in results), results))
+            found.append(BenchmarkResult(location_id=place.location_id, day=benchmark.day, due_on=due_on,
+                                         status="due" if cutoff < now else "pending",
+                                         passed=all(r.status == "pass" for r in results), results=results))
     return found

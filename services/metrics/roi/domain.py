@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from pydantic import BaseModel
+
 from shared.aggregates import Aggregate
 from shared.contracts.base import DomainEvent
 from shared.contracts.metrics import KpiValue, RoiAssumptionsSet
@@ -31,8 +33,7 @@ def weighted(values: Sequence[Weighted]) -> Weighted | None:
     return Weighted(round(sum(v.value * v.n for v in values) / total, 2), total)
 
 
-@dataclass(frozen=True, slots=True)
-class MetricRoi:
+class MetricRoi(BaseModel):
     metric: str
     label: str
     unit: str

@@ -12,7 +12,9 @@ stays uncomputed (and says which assumption it lacks) until the programme sets i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from pydantic import BaseModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,14 +25,13 @@ class Assumptions:
     cost_per_plan: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Money:
+class Money(BaseModel):
     location_id: str
     revenue_uplift: float | None
     design_fee_savings: float | None
     labour_savings: float | None
     total: float
-    missing: list[str] = field(default_factory=list)
+    missing: list[str] = []
 
 
 def per_month(location_id: str, *, baselines: Mapping[str, float], current: Mapping[str, float],
@@ -60,4 +61,5 @@ def per_month(location_id: str, *, baselines: Mapping[str, float], current: Mapp
     if None not in (minutes_then, minutes_now, rate, cases):
         labour = round((minutes_then - minutes_now) / 60 * cases * rate, 2)  # type: ignore[operator]
     total = round(sum(x for x in (uplift, design, labour) if x is not None), 2)
-    return Money(location_id, uplift, design, labour, total, sorted(set(missing)))
+    return Money(location_id=location_id, revenue_uplift=uplift, design_fee_savings=design, labour_savings=labour,
+                 total=total, missing=sorted(set(missing)))
