@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from services.waves.evidence.build import support_tickets
+from services.waves.evidence.models import IncidentRow
 from services.waves.gates.domain import DecideGate, EvaluateGate, criteria, gates
 from services.waves.pauses.domain import (
     MeetRestartCriterion,
@@ -18,7 +20,7 @@ from services.waves.pauses.domain import (
 from services.waves.plan.domain import Plan, RecordGoLive, baseline_metrics
 from shared.contracts.waves import DeploymentPaused, GateDecisionRecorded, GateEvaluated
 from shared.errors import Conflict, DomainError, NotFound
-from shared.evaluation import Evidence
+from shared.evaluation import Evidence, evaluate
 from shared.playbooks import get_template
 
 SOFTSMILE = get_template("softsmile-dso")
@@ -100,3 +102,29 @@ def test_business_days_skip_weekends() -> None:
     # Technical root causes: 5 business days (L249) from a Friday is the next Friday.
     assert add_business_days(AT, 5) == datetime(2025, 10, 17, 9, tzinfo=UTC)
     assert add_business_days(datetime(2025, 10, 8, tzinfo=UTC), 3) == datetime(2025, 10, 13, tzinfo=UTC)
+
+
+def test_support_tickets_per_location_compare_with_the_previous_wave() -> None:
+    """SoftSmile L239: no increase in support tickets per location vs the previous wave."""
+    at = datetime(2027, 3, 29, tzinfo=UTC)
+
+    def ticket(location: str, day: int) -> IncidentRow:
+        return IncidentRow(incident_id=f"{location}-{day}", org="o", program_id="p", location_id=location,
+                           kind="ticket", severity=3, category="how-to", description="question",
+                           opened_at=datetime(2027, 3, day, tzinfo=UTC), event_id=f"e-{location}-{day}")
+
+    wave_1 = {"a": date(2027, 3, 1), "b": date(2027, 3, 1)}  # four weeks live at `at`
+    wave_2 = {"c": date(2027, 3, 15)}  # two weeks live
+    incidents = [ticket("a", 2), ticket("a", 9), ticket("b", 3), ticket("c", 16)]
+    observations, baselines = support_tickets(incidents, wave_2, wave_1, at)
+    [now], [before] = observations, baselines
+    assert (now.value, now.n, before.value, before.n, before.kind) == (0.5, 1, 0.375, 2, "previous_wave")
+    assert "event:e-c-16" in now.source
+    check = next(c for c in get_template("softsmile-dso").gate("wave-2-to-wave-3").criteria
+                 if c.metric == "support_tickets_per_location")
+    [result] = evaluate([check], Evidence(observations=tuple(observations), baselines=tuple(baselines)), at)
+    assert result.status == "fail" and round(result.measured, 1) == 33.3  # +33 % tickets per location
+    calmer = [ticket("a", 2), ticket("a", 9), ticket("b", 3), ticket("b", 10)]
+    observations, baselines = support_tickets(calmer, wave_2, wave_1, at)
+    [result] = evaluate([check], Evidence(observations=tuple(observations), baselines=tuple(baselines)), at)
+    assert result.status == "pass" and result.current == 0.0

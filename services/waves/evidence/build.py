@@ -9,8 +9,8 @@ and a location without data makes the wave's figure insufficient.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time
 from typing import get_args
 
 from services.waves.evidence.models import BaselineRow, ChampionModelRow, IncidentRow, KpiRow, TrainingRow
@@ -104,10 +104,11 @@ def _combine(check: MetricCheck, found: list[Observation], at: datetime) -> Obse
 
 
 def wave_evidence(criteria: Sequence[MetricCheck], locations: dict[str, Evidence], at: datetime,
-                  extra: Sequence[Observation] = ()) -> Evidence:
-    """The wave's evidence for each criterion: present only where every location has it."""
+                  extra: Sequence[Observation] = (), extra_baselines: Sequence[Baseline] = ()) -> Evidence:
+    """The wave's evidence for each criterion: present only where every location has it (`extra`: wave-level
+    figures waves computes itself, with their baselines)."""
     observations: list[Observation] = list(extra)
-    baselines: list[Baseline] = []
+    baselines: list[Baseline] = list(extra_baselines)
     for check in criteria:
         if any(o.metric == check.metric for o in extra) or not locations:
             continue
@@ -139,3 +140,35 @@ def systemic(incidents: Sequence[IncidentRow], at: datetime) -> Observation:
     source = tuple(f"event:{i.event_id}" for i in open_now if i.category in categories) or ("waves:incidents",)
     return Observation(metric="systemic_issue_categories", value=len(categories), n=1, window="at_evaluation",
                        as_of=at, source=source)
+
+
+def _ticket_rate(incidents: Sequence[IncidentRow], live: Mapping[str, date],
+                 at: datetime) -> tuple[float, int, tuple[str, ...]] | None:
+    """Support tickets per location per week since each location's go-live, averaged over the live locations."""
+    rates, source = [], []
+    for location_id, went_live in live.items():
+        start = datetime.combine(went_live, time(), tzinfo=UTC)
+        if start > at:
+            continue
+        mine = [i for i in incidents if i.kind == "ticket" and i.location_id == location_id
+                and start <= utc(i.opened_at) <= at]
+        weeks = max((at - start).days / 7, 1.0)
+        rates.append(len(mine) / weeks)
+        source += [f"event:{i.event_id}" for i in mine]
+    if not rates:
+        return None
+    return round(sum(rates) / len(rates), 3), len(rates), tuple(source) or ("waves:incidents",)
+
+
+def support_tickets(incidents: Sequence[IncidentRow], wave_live: Mapping[str, date],
+                    previous_live: Mapping[str, date], at: datetime) -> tuple[list[Observation], list[Baseline]]:
+    """Tickets per location per week in the wave since go-live, and the previous wave's as its baseline
+    (SoftSmile L239: "no increase in support tickets per location")."""
+    observations, baselines = [], []
+    if (now := _ticket_rate(incidents, wave_live, at)) is not None:
+        observations.append(Observation(metric="support_tickets_per_location", value=now[0], n=now[1],
+                                        window="since_go_live", as_of=at, source=now[2]))
+    if (before := _ticket_rate(incidents, previous_live, at)) is not None:
+        baselines.append(Baseline(metric="support_tickets_per_location", kind="previous_wave", value=before[0],
+                                  n=before[1], as_of=at, source=before[2]))
+    return observations, baselines

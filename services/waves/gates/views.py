@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from services.waves.evidence.build import location_evidence, systemic, utc, wave_evidence
+from services.waves.evidence.build import location_evidence, support_tickets, systemic, utc, wave_evidence
 from services.waves.evidence.models import BaselineRow, ChampionModelRow, IncidentRow, KpiRow, TrainingRow
 from services.waves.gates.domain import criteria, gate_of
 from services.waves.gates.schemas import Decision, GateStatus, LatestEvaluation
@@ -65,7 +65,14 @@ def gate_evidence(engine: Engine, *, principal: Principal, program_id: str, gate
         for location_id in ids
     }
     checks = criteria(plan.playbook, definition)
-    wave = wave_evidence(checks, per_location, at, extra=[systemic(incidents, at)])
+    order = [w.key for w in plan.playbook.waves]
+    index = order.index(definition.from_wave)
+    earlier = order[index - 1] if index > 0 else None
+    tickets, ticket_baselines = support_tickets(
+        incidents, {k: r.date for k, r in plan.live.items() if r.wave == definition.from_wave and k in ids},
+        {k: r.date for k, r in plan.live.items() if earlier is not None and r.wave == earlier}, at)
+    wave = wave_evidence(checks, per_location, at, extra=[systemic(incidents, at), *tickets],
+                         extra_baselines=ticket_baselines)
     return GateEvidence(plan.playbook, wave, per_location)
 
 
