@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import Engine
-from sqlmodel import Session, select
 
 from services.training.app import projections
-from shared.eventstore.streams import stream_name
-from shared.projections import store
-from shared.projections.runner import ProjectionRunner
+from tests import rebuild
 from tests.conftest import bearer, serve
 from tests.training.factories import create_program, register_location
 
@@ -139,23 +134,8 @@ async def test_certification_sessions_and_completion(app, token, org) -> None:
 
 
 async def rebuilt_alike(app: FastAPI) -> dict[str, list[dict[str, Any]]]:
-    """Rebuild every read model from the streams and check it gives the same rows (which it returns)."""
-    runtime = app.state.runtime
-    for projection in projections():
-        info = await runtime.nc.jetstream().stream_info(stream_name(projection.stream))
-        await runtime.runners[projection.name].wait_for(info.state.last_seq)
-    before = await asyncio.to_thread(snapshot, runtime.engine)
-    for runner in runtime.runners.values():
-        await runner.stop()
-    for projection in projections():
-        await asyncio.to_thread(store.reset, runtime.engine, projection)
-        runner = ProjectionRunner(nc=runtime.nc, engine=runtime.engine, projection=projection)
-        await runner.start()
-        info = await runtime.nc.jetstream().stream_info(stream_name(projection.stream))
-        await runner.wait_for(info.state.last_seq)
-        await runner.stop()
-    assert await asyncio.to_thread(snapshot, runtime.engine) == before
-    return before
+    """Every training read model rebuilt from the streams gives the same rows (which it returns)."""
+    return await rebuild.rebuilt_alike(app, projections())
 
 
 
@@ -172,17 +152,6 @@ async def test_unknown_location_and_scope(app, token, org) -> None:
         bad_role = await client.post(f"/api/v1/locations/{location}/staff", headers=bearer(token(org)),
                                      json={"name": "X", "role": "dentist"})
         assert bad_role.status_code == 422 and "role" in bad_role.text
-
-
-def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
-    """Every training table's rows, in a stable order."""
-    found = {}
-    with Session(engine) as session:
-        for projection in projections():
-            for table in projection.tables:
-                rows = [r.model_dump() for r in session.exec(select(table)).all()]
-                found[table.__tablename__] = sorted(rows, key=repr)  # type: ignore[attr-defined]
-    return found
 
 
 async def test_roster_import_is_all_or_nothing(app, token, org) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.waves.app import projections
 from shared.playbooks import get_template
 from tests.conftest import serve
+from tests.rebuild import rebuilt_alike
 from tests.waves.factories import as_role, baseline, create_program, scored_location
 
 
@@ -74,3 +76,6 @@ async def test_gating_items_hold_wave_1_until_done_and_progress_per_phase(app, t
         again = await client.post(f"/api/v1/programs/{program}/locations/{b}/go-live", json={"date": "2025-09-29"},
                                   headers=regional)
         assert again.status_code == 422 and "license-agreement" in again.text
+        # Every waves read model (checklists, plan, evidence, incidents) rebuilt from the streams is the same.
+        rows = await rebuilt_alike(app, projections())
+        assert rows["waves_checklist_items_v1"] and rows["waves_go_lives_v1"]
