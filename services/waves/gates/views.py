@@ -14,6 +14,7 @@ from services.waves.gates.domain import criteria, gate_of
 from services.waves.gates.schemas import Decision, GateStatus, LatestEvaluation
 from services.waves.plan.models import GateDecisionRow, GateEvaluationRow
 from services.waves.plan.views import placed, program_row
+from services.waves.programs.models import validated_playbook
 from shared.auth import Principal
 from shared.errors import DomainError
 from shared.evaluation import Evidence
@@ -79,7 +80,7 @@ def gate_evidence(engine: Engine, *, principal: Principal, program_id: str, gate
 def playbook_of(engine: Engine, *, principal: Principal, program_id: str) -> PlaybookTemplate:
     """The program's effective playbook."""
     with Session(engine) as session:
-        return PlaybookTemplate.model_validate(program_row(session, principal, program_id).playbook)
+        return validated_playbook(program_row(session, principal, program_id))
 
 
 def _blocking(evaluation: GateEvaluationRow | None, decision: GateDecisionRow | None) -> list[str]:
@@ -102,7 +103,7 @@ def gate_board(engine: Engine, *, principal: Principal, program_id: str) -> list
             .order_by(col(GateEvaluationRow.sequence))))
         decisions = {d.evaluation_id: d for d in session.exec(select(GateDecisionRow).where(
             GateDecisionRow.org == principal.org, GateDecisionRow.program_id == program_id))}
-    playbook = PlaybookTemplate.model_validate(program.playbook)
+    playbook = validated_playbook(program)
     board = []
     for gate in playbook.gates:
         latest = next((e for e in reversed(evaluations) if e.gate == gate.key), None)

@@ -11,8 +11,8 @@ from services.waves.evidence.build import utc
 from services.waves.pauses.schemas import PauseStatus
 from services.waves.plan.models import PauseRow
 from services.waves.plan.views import program_row
+from services.waves.programs.models import validated_playbook
 from shared.auth import Principal
-from shared.playbooks import PlaybookTemplate
 
 
 def _at(moment: datetime | None) -> datetime | None:
@@ -23,7 +23,7 @@ def pauses(engine: Engine, *, principal: Principal, program_id: str) -> list[Pau
     """Every pause of the program, newest first."""
     now = datetime.now(UTC)
     with Session(engine) as session:
-        playbook = PlaybookTemplate.model_validate(program_row(session, principal, program_id).playbook)
+        playbook = validated_playbook(program_row(session, principal, program_id))
         rows = session.exec(select(PauseRow).where(PauseRow.org == principal.org, PauseRow.program_id == program_id)
                             .order_by(col(PauseRow.paused_at).desc())).all()
     criteria = [c.key for c in playbook.rollback.restart_criteria]

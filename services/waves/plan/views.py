@@ -26,7 +26,7 @@ from services.waves.plan.schemas import (
     SimulatedPlacement,
     WavePlan,
 )
-from services.waves.programs.models import ProgramRow
+from services.waves.programs.models import ProgramRow, validated_playbook
 from shared.access import in_scope
 from shared.auth import Principal
 from shared.errors import NotFound
@@ -58,7 +58,7 @@ def program_row(session: Session, principal: Principal, program_id: str) -> Prog
 def placed(session: Session, principal: Principal, program_id: str) -> Placed:
     """Every location of the program placed in its wave."""
     program = program_row(session, principal, program_id)
-    playbook = PlaybookTemplate.model_validate(program.playbook)
+    playbook = validated_playbook(program)
     rows = session.exec(select(CandidateRow).where(CandidateRow.org == principal.org,
                                                    CandidateRow.program_id == program_id)
                         .order_by(col(CandidateRow.location_id))).all()
@@ -203,7 +203,7 @@ def plan_ics(engine: Engine, *, principal: Principal, program_id: str) -> str:
     view = plan_view(engine, principal=principal, program_id=program_id)
     with Session(engine) as session:
         program = program_row(session, principal, program_id)
-    playbook = PlaybookTemplate.model_validate(program.playbook)
+    playbook = validated_playbook(program)
     entries = []
     for loc in view.locations:
         day = loc.went_live_on or loc.planned_go_live

@@ -8,6 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from shared.playbooks import PlaybookTemplate
+from shared.playbooks.effective import effective_playbook
+
 
 class ProgramRow(SQLModel, table=True):
     """A program with its effective playbook (template snapshot plus every override)."""
@@ -44,3 +47,8 @@ class OverrideRow(SQLModel, table=True):
     reason: str
     overridden_by: str
     overridden_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def validated_playbook(row: ProgramRow) -> PlaybookTemplate:
+    """The program's effective playbook, validated once per override version (a cache, not per request)."""
+    return effective_playbook(row.org, row.id, row.override_count, lambda: row.playbook)

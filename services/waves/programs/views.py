@@ -8,11 +8,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from services.waves.programs.models import OverrideRow, ProgramRow
+from services.waves.programs.models import OverrideRow, ProgramRow, validated_playbook
 from services.waves.programs.schemas import OverrideEntry, OverridesApplied, ProgramDetail, ProgramSummary
 from shared.auth import Principal
 from shared.errors import NotFound
-from shared.playbooks import PlaybookTemplate
 from shared.playbooks.schedule import calendar
 
 
@@ -71,7 +70,7 @@ def get_program(engine: Engine, *, principal: Principal, program_id: str) -> Pro
     """One program with its calendar and effective playbook."""
     with Session(engine) as session:
         row = _row(session, principal, program_id)
-    playbook = PlaybookTemplate.model_validate(row.playbook)
+    playbook = validated_playbook(row)
     dates = calendar(playbook, row.start_date)
     return ProgramDetail(
         **_summary(row).model_dump(),
