@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
 from services.metrics.app import projections
 from services.metrics.locations.projections import LocationsProjection
@@ -18,10 +16,8 @@ from shared.contracts.readiness import LocationRegistered
 from shared.contracts.waves import ProgramCreated
 from shared.events import AggregateRef, Metadata, NewEvent, new_id
 from shared.eventstore.jetstream import JetStreamEventStore
-from shared.eventstore.streams import stream_name
 from shared.playbooks import get_template
-from shared.projections import store
-from shared.projections.runner import ProjectionRunner
+from tests import rebuild
 
 
 async def append(app: FastAPI, ref: AggregateRef, event: DomainEvent | NewEvent, projection: str) -> int:
@@ -63,23 +59,10 @@ async def went_live(app: FastAPI, org: str, program_id: str, location_id: str, d
 
 
 async def rebuild_all(app: FastAPI) -> None:
-    """Stop the projections, reset their tables and replay each from its stream's start."""
-    runtime = app.state.runtime
-    for runner in runtime.runners.values():
-        await runner.stop()
-    for projection in projections():
-        await asyncio.to_thread(store.reset, runtime.engine, projection)
-        runner = ProjectionRunner(nc=runtime.nc, engine=runtime.engine, projection=projection)
-        await runner.start()
-        last = (await runtime.nc.jetstream().stream_info(stream_name(projection.stream))).state.last_seq
-        await runner.wait_for(last)
-        await runner.stop()
+    """Rebuild every metrics read model from its stream's start (checking the rows come out the same)."""
+    await rebuild.rebuilt_alike(app, projections())
 
 
 def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
-    """Every row of every metrics read model, in key order."""
-    with Session(engine) as session:
-        return {
-            table.__tablename__: sorted((row.model_dump() for row in session.exec(select(table)).all()), key=repr)
-            for projection in projections() for table in projection.tables
-        }
+    """Every row of every metrics read model, in a stable order."""
+    return rebuild.snapshot(engine, projections())
