@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ lint: install
 bench: install  ## append, rebuild and the request path vs bare baselines; writes var/bench/results.json
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python -m bench.run
+
+demo: install  ## the stack in the background (make run), then a seeded demo DSO driven through the HTTP API
+	mkdir -p var
+	$(BIN)/rollout up > var/demo-stack.log 2>&1 & echo $$! > var/demo-stack.pid
+	$(BIN)/rollout demo --wait 180
+	@echo "The stack keeps running (pid $$(cat var/demo-stack.pid), log var/demo-stack.log): http://127.0.0.1:8000/docs"
 
 clean:
 	rm -rf var .pytest_cache

@@ -91,3 +91,49 @@ def audit_verify(
         console.print("no audit entries", highlight=False)
     if any(report.failed for report in reports):
         raise typer.Exit(1)
+def wait_ready(client: object, seconds: float) -> None:
+    """Poll the gateway's /readyz until it answers 200 (a stack just started), for at most `seconds`."""
+    import time
+
+    import httpx
+
+    assert isinstance(client, httpx.Client)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if client.get("/readyz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+
+
+@app.command()
+def demo(
+    playbook: Annotated[str, typer.Option(help="softsmile-dso or spark-dso")] = "softsmile-dso",
+    locations: Annotated[int, typer.Option(min=4, max=60, help="How many practices the DSO has")] = 30,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same DSO")] = 42,
+    weeks: Annotated[int, typer.Option(min=6, max=30, help="How far back the programme started")] = 24,
+    url: Annotated[str, typer.Option(help="The gateway of a running stack (make run)")] = "http://127.0.0.1:8000",
+    org: Annotated[str, typer.Option(help="The demo DSO's organisation id")] = "demo-dso",
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the gateway to report ready")] = 0,
+) -> None:
+    """Roll a seeded demo DSO out through the public HTTP API of a running stack, then print a summary."""
+    import httpx
+
+    from cli.demo import DemoError, run_demo
+
+    settings = PlatformSettings()
+    admin = {"Authorization": f"Bearer {issue_token(settings, org=org, role='super_admin', subject='demo-cdo')}"}
+    executive = {"Authorization": f"Bearer {issue_token(settings, org=org, role='executive', subject='demo-vp')}"}
+    try:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            wait_ready(client, wait)
+            run_demo(client, admin=admin, executive=executive, playbook=playbook, locations=locations, seed=seed,
+                     weeks=weeks, console=console)
+    except (DemoError, httpx.HTTPError) as error:
+        Console(stderr=True).print(f"demo stopped: {error}", style="red", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    console.print(f"Open the API at {url}/docs (token: rollout token --org {org})")
+
+

@@ -1,0 +1,273 @@
+"""`rollout demo`: a seeded DSO rolled out through the public HTTP API, as a real DSO would drive it.
+
+Business dates come from the data: the programme starts on the Monday `weeks` weeks ago, so go-lives,
+cases, baselines and surveys all lie in the past and nothing waits. The same `seed` gives the same DSO.
+Cases go in over the cases API (the webhook intake is not built yet).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+FACTORS = ("it_infrastructure", "staff_adaptability", "patient_volume", "tech_stack", "champion")
+REGIONS = ("north", "south", "east", "west")
+TOWNS = ("Maple", "Cedar", "Harbor", "Summit", "Willow", "Granite", "Lakeside", "Orchard", "Riverside", "Pine",
+         "Meadow", "Bayview", "Hillcrest", "Brookfield", "Fairview", "Oakridge", "Sunset", "Northgate")
+MODULES = ("platform-fundamentals", "clinical-workflow", "integration-troubleshooting", "training-delivery",
+           "certification-assessment")
+
+
+class DemoError(RuntimeError):
+    """A step the stack refused: the call and its answer."""
+
+
+@dataclass
+class Demo:
+    """One demo run against a gateway with a super-admin and an executive token of one org."""
+
+    client: httpx.Client
+    admin: dict[str, str]
+    executive: dict[str, str]
+    rng: random.Random
+    weeks: int
+    program: str = ""
+    start: date = field(default_factory=date.today)
+    notes: list[str] = field(default_factory=list)
+
+    def call(self, method: str, url: str, *, expect: tuple[int, ...] = (200, 201), executive: bool = False,
+             **kwargs: Any) -> Any:
+        headers = (self.executive if executive else self.admin) | kwargs.pop("headers", {})
+        response = self.client.request(method, url, headers=headers, **kwargs)
+        if response.status_code not in expect:
+            raise DemoError(f"{method} {url}: {response.status_code} {response.text[:300]}")
+        return response.json() if response.content and "json" in response.headers.get("content-type", "") else None
+
+    def until(self, read: Callable[[], Any], ok: Callable[[Any], bool], what: str, seconds: float = 30) -> Any:
+        deadline = time.monotonic() + seconds
+        while True:
+            value = read()
+            if ok(value) or time.monotonic() > deadline:
+                if not ok(value):
+                    self.notes.append(f"gave up waiting for {what}")
+                return value
+            time.sleep(0.1)
+
+    def day(self, week: int, weekday: int = 0) -> date:
+        return self.start + timedelta(weeks=week - 1, days=weekday)
+
+
+def scores_for(rng: random.Random, index: int, count: int) -> dict[str, int]:
+    """A realistic spread: a few strong practices, most medium, a couple needing remediation."""
+    share = index / max(count - 1, 1)
+    base = 4.6 if share < 0.1 else 3.6 if share < 0.35 else 2.8 if share < 0.92 else 2.0
+    return {f: max(1, min(5, round(base + rng.uniform(-0.6, 0.6)))) for f in FACTORS}
+
+
+def run_demo(client: httpx.Client, *, admin: dict[str, str], executive: dict[str, str], playbook: str,
+             locations: int, seed: int, weeks: int, console: Console) -> dict[str, Any]:
+    rng = random.Random(seed)
+    today = datetime.now(UTC).date()
+    demo = Demo(client, admin, executive, rng, weeks, start=today - timedelta(days=today.weekday(), weeks=weeks))
+    with Progress(console=console, transient=True) as progress:
+        step = progress.add_task("readiness", total=locations)
+        demo.program = demo.call("POST", "/api/v1/programs", executive=True, json={
+            "name": f"Aligner rollout ({seed})", "playbook": playbook, "start_date": demo.start.isoformat()})["id"]
+        ids = []
+        for index in range(locations):
+            town = TOWNS[index % len(TOWNS)] + ("" if index < len(TOWNS) else f" {index // len(TOWNS) + 1}")
+            created = demo.call("POST", "/api/v1/locations", json={
+                "name": f"{town} Dental", "region": REGIONS[index % len(REGIONS)], "program_id": demo.program})
+            demo.call("PUT", f"/api/v1/locations/{created['id']}/assessment", json={
+                "scores": scores_for(rng, index, locations), "assessor": "regional manager"})
+            ids.append(created["id"])
+            progress.advance(step)
+        plan = demo.until(lambda: demo.call("GET", f"/api/v1/programs/{demo.program}/plan"),
+                          lambda p: len(p["locations"]) + len(p["unscheduled"]) == locations, "the wave plan")
+        waves: dict[str, list[str]] = {}
+        for placed in plan["locations"]:
+            waves.setdefault(placed["wave"], []).append(placed["location_id"])
+        order = [w["key"] for w in plan["waves"]]
+
+        step = progress.add_task("pre-implementation", total=1)
+        checklists = demo.call("GET", f"/api/v1/programs/{demo.program}/checklists")["checklists"]
+        for checklist in (c for c in checklists if c["gates_wave_1"] and c["per"] == "program"):
+            for item in checklist["items"]:
+                demo.call("PATCH", f"/api/v1/programs/{demo.program}/checklists/{checklist['key']}/items/"
+                                   f"{item['key']}", json={"status": "done"})
+        progress.advance(step)
+
+        step = progress.add_task("champions and training", total=2 * len(plan["locations"]))
+        people: dict[str, tuple[str, dict[str, str]]] = {}
+        for wave_index, wave in enumerate(order):
+            for position, location_id in enumerate(waves.get(wave, [])):
+                people[location_id] = certify_location(demo, location_id, fail_first=wave_index == 0 and position == 0)
+                progress.advance(step)
+        pilots = [people[i][0] for i in waves.get(order[0], []) if people[i][0]]
+        for wave in order:
+            members = waves.get(wave, [])
+            for position, location_id in enumerate(members):
+                champion, staff = people[location_id]
+                # Pilot champions train each other's coordinators; later waves' coordinators (their champions)
+                # are trained by a pilot champion: the train-the-trainer model the gates look for.
+                mentor = pilots[(position + 1) % len(pilots)] if pilots else champion
+                train_staff(demo, location_id, staff, champion=champion, mentor=mentor)
+                progress.advance(step)
+
+        outcomes: dict[str, str] = {}
+        for wave_index, wave in enumerate(order):
+            members = waves.get(wave, [])
+            if not members:
+                continue
+            go_week = wave_index * 4 + 5
+            if demo.day(go_week) > today - timedelta(days=14):
+                demo.notes.append(f"{wave} would go live after today: left for later")
+                break
+            task = progress.add_task(f"{wave} go-live", total=len(members))
+            for location_id in members:
+                capture_baselines(demo, location_id, before=demo.day(go_week))
+                demo.call("POST", f"/api/v1/programs/{demo.program}/locations/{location_id}/go-live",
+                          json={"date": demo.day(go_week).isoformat()})
+                send_cases(demo, location_id, since=demo.day(go_week), until=today, good=wave_index == 0)
+                progress.advance(task)
+            survey(demo, wave, members, good=wave_index == 0)
+            gate = next((g for g in demo.call("GET", f"/api/v1/programs/{demo.program}/gates")
+                         if g["from_wave"] == wave), None)
+            if gate is None:
+                continue
+            outcomes[gate["key"]] = decide_gate(demo, gate["key"], members)
+            if outcomes[gate["key"]] != "go":
+                break
+    return summarize(demo, order, outcomes, console)
+
+
+def certify_location(demo: Demo, location_id: str, *, fail_first: bool) -> tuple[str, dict[str, str]]:
+    """The location's roster (CSV) and its champion, certified (one fails the assessment first and retakes)."""
+    tag = location_id[-4:]
+    roster = "name,role,capacity_hours\n" + "\n".join(f"{name} {tag},{role},{hours}" for name, role, hours in (
+        ("Tess", "treatment_coordinator", 8), ("Dr Dana", "provider", ""), ("Hal", "hygienist", ""),
+        ("Olive", "office_manager", "")))
+    staff = {m["role"]: m["id"] for m in demo.call(
+        "POST", f"/api/v1/locations/{location_id}/staff/import", content=roster.encode(),
+        headers={"Content-Type": "text/csv"})}
+    champion = staff["treatment_coordinator"]
+    demo.call("PUT", f"/api/v1/locations/{location_id}/champion", json={"staff_id": champion})
+    base = f"/api/v1/locations/{location_id}/champions/{champion}"
+    for module in MODULES:
+        demo.call("POST", f"{base}/modules", json={"module": module}, expect=(200, 404, 422))
+    demo.call("POST", f"{base}/simulation", json={}, expect=(200, 404, 422))
+    for score in ((78, 91) if fail_first else (90,)):
+        demo.call("POST", f"{base}/assessments", json={"score": score}, expect=(200, 404, 422))
+    return champion, staff
+
+
+def train_staff(demo: Demo, location_id: str, staff: dict[str, str], *, champion: str, mentor: str) -> None:
+    """Each person's curriculum in a session by the location's champion; the champion's own by `mentor`."""
+    curricula = demo.call("GET", f"/api/v1/programs/{demo.program}/training/curricula")["curricula"]
+    for role, person in staff.items():
+        for curriculum in (c for c in curricula if role in (c["staff_roles"] or [c["role"]])):
+            trainer = mentor if person == champion else champion
+            demo.call("POST", f"/api/v1/locations/{location_id}/training/sessions", expect=(201, 422), json={
+                "curriculum": curriculum["role"], "trainer_staff_id": trainer, "held_on": demo.day(3).isoformat(),
+                "duration_minutes": curriculum["duration_minutes"] or 60,
+                "attendees": [{"staff_id": person, "score": 90}]})
+
+
+def capture_baselines(demo: Demo, location_id: str, *, before: date) -> None:
+    metrics = [{"metric": m, "value": v, "period_start": (before - timedelta(days=60)).isoformat(),
+                "period_end": (before - timedelta(days=1)).isoformat(), "sample_size": 40}
+               for m, v in (("case_acceptance_rate_pct", round(demo.rng.uniform(48, 56), 1)),
+                            ("plan_turnaround_hours", round(demo.rng.uniform(60, 80), 1)),
+                            ("planning_time_minutes", round(demo.rng.uniform(18, 24), 1)))]
+    for metric in metrics:  # each playbook has its own baseline set: keep what it takes
+        demo.call("PUT", f"/api/v1/locations/{location_id}/baseline", json={"metrics": [metric]}, expect=(200, 422))
+
+
+def send_cases(demo: Demo, location_id: str, *, since: date, until: date, good: bool) -> None:
+    days = max((until - since).days - 5, 1)  # every step of a case lies in the past
+    for number in range(8):
+        submitted = datetime.combine(since + timedelta(days=demo.rng.randrange(days)), datetime.min.time(), UTC) \
+            + timedelta(hours=9 + demo.rng.randrange(8))
+        case = demo.call("POST", f"/api/v1/locations/{location_id}/cases", json={
+            "patient": {"chart_number": f"{location_id[-5:]}-{number}"}, "submitted_at": submitted.isoformat()})
+        scan = submitted + timedelta(minutes=demo.rng.randrange(5, 30))
+        approved = scan + timedelta(minutes=demo.rng.randrange(12, 18) if good else demo.rng.randrange(18, 26),
+                                    hours=demo.rng.randrange(20, 40))
+        steps = [("ScanUploaded", scan), ("PlanApproved", approved),
+                 ("PatientAccepted" if demo.rng.random() < (0.6 if good else 0.45) else "PatientDeclined",
+                  approved + timedelta(days=2))]
+        for kind, at in steps:
+            demo.call("POST", f"/api/v1/cases/{case['id']}/events", json={"type": kind, "occurred_at": at.isoformat()})
+
+
+def survey(demo: Demo, wave: str, members: list[str], *, good: bool) -> None:
+    for kind in ("provider", "clinician"):
+        created = demo.call("POST", f"/api/v1/programs/{demo.program}/surveys", expect=(201, 422),
+                            json={"kind": kind, "title": f"{wave} post-training survey", "wave": wave})
+        if not created or "id" not in created:
+            continue  # the playbook has no scale for this kind
+        high = created["scale_max"]
+        for location_id in members:
+            for person in range(3):
+                score = high - demo.rng.randrange(0, 2) if good else max(created["scale_min"], high // 2)
+                demo.call("POST", f"/api/v1/surveys/{created['id']}/responses", json={
+                    "respondent": f"{location_id}-{person}@dso.example", "score": score, "location_id": location_id})
+
+
+def decide_gate(demo: Demo, gate: str, members: list[str]) -> str:
+    url = f"/api/v1/programs/{demo.program}/gates/{gate}"
+    evaluated = demo.until(lambda: demo.call("POST", f"{url}/evaluate"),
+                           lambda g: g["evaluation"]["passed"], f"gate {gate} to pass", seconds=8)
+    if evaluated["evaluation"]["passed"]:
+        demo.call("POST", f"{url}/decision", executive=True, json={"decision": "go", "rationale": "criteria met"})
+        return "go"
+    failing = [r["key"] for r in evaluated["evaluation"]["results"] if r["status"] != "pass"]
+    demo.call("POST", f"{url}/decision", executive=True,
+              json={"decision": "no_go", "rationale": f"not met: {', '.join(failing)}"})
+    pauses = demo.call("GET", f"/api/v1/programs/{demo.program}/pauses")
+    for pause in (p for p in pauses if not p.get("resumed_at")):
+        base = f"/api/v1/programs/{demo.program}/pauses/{pause['pause_id']}"
+        demo.call("POST", f"{base}/review", json={"summary": f"review of {', '.join(failing)}"})
+        demo.call("POST", f"{base}/root-cause", json={"category": "training",
+                                                       "description": "providers need more plan-review practice"})
+        for criterion in ("root-cause-resolved", "preventive-measures", "executive-approval"):
+            demo.call("POST", f"{base}/criteria/{criterion}", executive=True, json={"note": "done"})
+        demo.call("POST", f"{base}/resume", executive=True)
+    return "no_go, then resumed"
+
+
+def summarize(demo: Demo, order: list[str], outcomes: dict[str, str], console: Console) -> dict[str, Any]:
+    plan = demo.call("GET", f"/api/v1/programs/{demo.program}/plan")
+    roi = demo.call("GET", f"/api/v1/programs/{demo.program}/roi")
+    live = {w: sum(1 for loc in plan["locations"] if loc["wave"] == w and loc["went_live_on"]) for w in order}
+    table = Table(title=f"Programme {demo.program}")
+    table.add_column("wave")
+    table.add_column("locations", justify="right")
+    table.add_column("live", justify="right")
+    for wave in plan["waves"]:
+        table.add_row(wave["key"], str(wave["locations"]), str(live[wave["key"]]))
+    console.print(table)
+    gates = Table(title="Gates")
+    gates.add_column("gate")
+    gates.add_column("outcome")
+    for gate, outcome in outcomes.items():
+        gates.add_row(gate, outcome)
+    console.print(gates)
+    metrics = Table(title="ROI")
+    for column in ("metric", "baseline", "current", "target", "progress %"):
+        metrics.add_column(column)
+    for row in roi["metrics"]:
+        metrics.add_row(row["label"], *(str(row[k]) for k in ("baseline", "current", "target", "progress_pct")))
+    console.print(metrics)
+    for note in demo.notes:
+        console.print(f"note: {note}", style="yellow")
+    return {"program_id": demo.program, "live": live, "gates": outcomes, "roi": roi}
