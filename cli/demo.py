@@ -199,9 +199,9 @@ def send_cases(demo: Demo, location_id: str, *, since: date, until: date, good: 
             + timedelta(hours=9 + demo.rng.randrange(8))
         case = demo.call("POST", f"/api/v1/locations/{location_id}/cases", json={
             "patient": {"chart_number": f"{location_id[-5:]}-{number}"}, "submitted_at": submitted.isoformat()})
-        scan = submitted + timedelta(minutes=demo.rng.randrange(5, 30))
-        approved = scan + timedelta(minutes=demo.rng.randrange(12, 18) if good else demo.rng.randrange(18, 26),
-                                    hours=demo.rng.randrange(20, 40))
+        # The scan arrives hours after the case opens; the plan is designed and approved minutes after it.
+        scan = submitted + timedelta(hours=demo.rng.randrange(20, 40))
+        approved = scan + timedelta(minutes=demo.rng.randrange(12, 18) if good else demo.rng.randrange(18, 26))
         steps = [("ScanUploaded", scan), ("PlanApproved", approved),
                  ("PatientAccepted" if demo.rng.random() < (0.6 if good else 0.45) else "PatientDeclined",
                   approved + timedelta(days=2))]

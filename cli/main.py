@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
+import httpx
 import typer
 from rich.console import Console
 
@@ -91,17 +93,13 @@ def audit_verify(
         console.print("no audit entries", highlight=False)
     if any(report.failed for report in reports):
         raise typer.Exit(1)
-def wait_ready(client: object, seconds: float) -> None:
-    """Poll the gateway's /readyz until it answers 200 (a stack just started), for at most `seconds`."""
-    import time
-
-    import httpx
-
-    assert isinstance(client, httpx.Client)
+def wait_ready(client: httpx.Client, seconds: float, headers: dict[str, str]) -> None:
+    """Wait (at most `seconds`) until the gateway answers for each domain service: a stack just started."""
+    probes = ("/api/v1/locations?limit=1", "/api/v1/programs", "/api/v1/me/training", "/api/v1/programs/x/surveys")
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if client.get("/readyz").status_code == 200:
+            if all(client.get(path, headers=headers).status_code in (200, 404) for path in probes):
                 return
         except httpx.HTTPError:
             pass
@@ -119,8 +117,6 @@ def demo(
     wait: Annotated[float, typer.Option(help="Seconds to wait for the gateway to report ready")] = 0,
 ) -> None:
     """Roll a seeded demo DSO out through the public HTTP API of a running stack, then print a summary."""
-    import httpx
-
     from cli.demo import DemoError, run_demo
 
     settings = PlatformSettings()
@@ -128,7 +124,7 @@ def demo(
     executive = {"Authorization": f"Bearer {issue_token(settings, org=org, role='executive', subject='demo-vp')}"}
     try:
         with httpx.Client(base_url=url, timeout=30) as client:
-            wait_ready(client, wait)
+            wait_ready(client, wait, admin)
             run_demo(client, admin=admin, executive=executive, playbook=playbook, locations=locations, seed=seed,
                      weeks=weeks, console=console)
     except (DemoError, httpx.HTTPError) as error:
