@@ -113,6 +113,7 @@ def run_demo(client: httpx.Client, *, admin: dict[str, str], executive: dict[str
                 people[location_id] = certify_location(demo, location_id, fail_first=wave_index == 0 and position == 0)
                 progress.advance(step)
         pilots = [people[i][0] for i in waves.get(order[0], []) if people[i][0]]
+        curricula = demo.call("GET", f"/api/v1/programs/{demo.program}/training/curricula")["curricula"]
         for wave in order:
             members = waves.get(wave, [])
             for position, location_id in enumerate(members):
@@ -120,7 +121,7 @@ def run_demo(client: httpx.Client, *, admin: dict[str, str], executive: dict[str
                 # Pilot champions train each other's coordinators; later waves' coordinators (their champions)
                 # are trained by a pilot champion: the train-the-trainer model the gates look for.
                 mentor = pilots[(position + 1) % len(pilots)] if pilots else champion
-                train_staff(demo, location_id, staff, champion=champion, mentor=mentor)
+                train_staff(demo, location_id, staff, champion=champion, mentor=mentor, curricula=curricula)
                 progress.advance(step)
 
         outcomes: dict[str, str] = {}
@@ -170,9 +171,9 @@ def certify_location(demo: Demo, location_id: str, *, fail_first: bool) -> tuple
     return champion, staff
 
 
-def train_staff(demo: Demo, location_id: str, staff: dict[str, str], *, champion: str, mentor: str) -> None:
+def train_staff(demo: Demo, location_id: str, staff: dict[str, str], *, champion: str, mentor: str,
+                curricula: list[dict[str, Any]]) -> None:
     """Each person's curriculum in a session by the location's champion; the champion's own by `mentor`."""
-    curricula = demo.call("GET", f"/api/v1/programs/{demo.program}/training/curricula")["curricula"]
     for role, person in staff.items():
         for curriculum in (c for c in curricula if role in (c["staff_roles"] or [c["role"]])):
             trainer = mentor if person == champion else champion

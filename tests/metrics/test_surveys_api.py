@@ -35,6 +35,11 @@ async def test_surveys_answers_results_and_the_satisfaction_kpi(app, token, org)
                                                            "location_id": north})
         assert mine.status_code == 201, mine.text
 
+        theirs = await client.post(url, headers=admin, json={"kind": "provider", "title": "South only",
+                                                             "location_id": south})
+        assert theirs.status_code == 201, theirs.text
+        seen = {s["title"] for s in (await client.get(url, headers=office)).json()}
+        assert seen == {"Post-pilot", "Ours"}  # not the other location's survey
         answers = f"/api/v1/surveys/{survey['id']}/responses"
         for who, score, where in (("dr.a@dso", 5, north), ("dr.b@dso", 4, north), ("dr.c@dso", 3, south)):
             answered = await client.post(answers, headers=admin, json={"respondent": who, "score": score,

@@ -155,6 +155,10 @@ async def test_what_if_plan_under_other_capacities_moves_and_pilots(app, token, 
         where = {p["location_id"]: (p["wave"], p["current_wave"]) for p in other["placements"]}
         assert where[ids["D"]] == ("wave-3", None) and where[ids["C"]] == ("wave-1", "wave-2")
         assert where[ids["B"]][0] == "wave-2"
+        # A regional admin elsewhere sees the programme-wide counts but none of these locations.
+        south = as_role(token, org, "regional_admin", regions=("south",))
+        theirs = (await client.post(url, headers=south, json={"capacity": {"wave-1": 4}})).json()
+        assert theirs["by_wave"] == body["by_wave"] and theirs["placements"] == []
         # Nothing was recorded: the plan is as it was.
         plan = (await client.get(f"/api/v1/programs/{program}/plan", headers=executive)).json()
         assert {loc["name"] for loc in plan["locations"] if loc["wave"] == "wave-1"} == {"A", "B", "F"}

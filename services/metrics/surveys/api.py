@@ -56,7 +56,9 @@ async def list_surveys(program_id: str, principal: CurrentPrincipal, runtime: Ru
                        engine: EngineDep) -> list[SurveyOut]:
     """The program's surveys, oldest first, with how many answered."""
     await playbook_for(runtime, principal.org, program_id)  # 404 for an unknown program
-    return await asyncio.to_thread(views.surveys_of, engine, org=principal.org, program_id=program_id)
+    found = await asyncio.to_thread(views.surveys_of, engine, org=principal.org, program_id=program_id)
+    visible = await asyncio.to_thread(locations.visible_ids, engine, principal=principal)
+    return [s for s in found if s.location_id is None or visible is None or s.location_id in visible]
 
 
 @router.post("/surveys/{survey_id}/responses", status_code=status.HTTP_201_CREATED, response_model=SurveyResults)

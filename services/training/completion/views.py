@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, and_
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from services.training.completion.domain import pct
 from services.training.completion.models import StatusRow
 from services.training.completion.schemas import Completion, LocationTraining, ProgramTraining
-from services.training.places.models import TrainingLocationRow, TrainingWaveRow
+from services.training.places.models import TrainingWaveRow
+from services.training.places.views import visible_locations
 from services.training.sessions.models import CompletionRow
 from services.training.staff.models import StaffPublic, StaffRow
 from services.training.staff.views import public
-from shared.access import org_wide
 from shared.auth import Principal
 from shared.contracts.training import RoleCompletion
 
@@ -28,17 +28,11 @@ def location_training(engine: Engine, *, org: str, location_id: str, program_id:
 
 
 def program_training(engine: Engine, *, principal: Principal, program_id: str) -> ProgramTraining:
-    on = and_(col(TrainingLocationRow.org) == col(StatusRow.org),
-              col(TrainingLocationRow.id) == col(StatusRow.location_id))
-    query = (select(StatusRow).join(TrainingLocationRow, on)
-             .where(StatusRow.org == principal.org, TrainingLocationRow.program_id == program_id))
-    if not org_wide(principal):
-        if principal.role == "regional_admin":
-            query = query.where(col(TrainingLocationRow.region).in_(principal.regions))
-        else:
-            query = query.where(col(StatusRow.location_id).in_(principal.locations))
     with Session(engine) as session:
-        rows = session.exec(query.order_by(col(StatusRow.location_id))).all()
+        visible = visible_locations(session, principal, program_id)
+        rows = session.exec(select(StatusRow).where(StatusRow.org == principal.org,
+                                                    col(StatusRow.location_id).in_(visible))
+                            .order_by(col(StatusRow.location_id))).all()
         waves = dict(session.exec(select(TrainingWaveRow.location_id, TrainingWaveRow.wave).where(
             TrainingWaveRow.org == principal.org, TrainingWaveRow.program_id == program_id)).all())
     locations = [LocationTraining.model_validate(r, from_attributes=True).model_copy(

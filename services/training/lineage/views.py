@@ -8,28 +8,17 @@ from sqlmodel import Session, col, select
 from services.training.champions.models import ChampionRow
 from services.training.lineage.domain import Taught
 from services.training.lineage.schemas import Lineage, Trained, TrainerNode
-from services.training.places.models import TrainingLocationRow, TrainingWaveRow
+from services.training.places.models import TrainingWaveRow
+from services.training.places.views import visible_locations
 from services.training.sessions.models import CompletionRow
 from services.training.staff.models import StaffRow
-from shared.access import org_wide
 from shared.auth import Principal
-
-
-def _visible_locations(session: Session, principal: Principal, program_id: str) -> list[str]:
-    query = select(TrainingLocationRow.id).where(TrainingLocationRow.org == principal.org,
-                                                 TrainingLocationRow.program_id == program_id)
-    if not org_wide(principal):
-        if principal.role == "regional_admin":
-            query = query.where(col(TrainingLocationRow.region).in_(principal.regions))
-        else:
-            query = query.where(col(TrainingLocationRow.id).in_(principal.locations))
-    return list(session.exec(query).all())
 
 
 def lineage(engine: Engine, *, principal: Principal, program_id: str) -> Lineage:
     org = principal.org
     with Session(engine) as session:
-        locations = _visible_locations(session, principal, program_id)
+        locations = visible_locations(session, principal, program_id)
         completions = session.exec(select(CompletionRow).where(
             CompletionRow.org == org, col(CompletionRow.location_id).in_(locations)
         ).order_by(col(CompletionRow.completed_at), col(CompletionRow.staff_id))).all()

@@ -7,8 +7,7 @@ from sqlmodel import Session, col, select
 
 from services.training.objections.models import ObjectionPublic, ObjectionRow
 from services.training.objections.schemas import OutcomeCounts, ProgramObjections
-from services.training.places.models import TrainingLocationRow
-from shared.access import org_wide
+from services.training.places.views import visible_locations
 from shared.auth import Principal
 
 
@@ -30,16 +29,11 @@ def get_objection(engine: Engine, *, org: str, objection_id: str) -> ObjectionPu
 
 
 def program_objections(engine: Engine, *, principal: Principal, program_id: str) -> ProgramObjections:
-    query = select(ObjectionRow).join(TrainingLocationRow, (col(TrainingLocationRow.org) == col(ObjectionRow.org))
-                                      & (col(TrainingLocationRow.id) == col(ObjectionRow.location_id))).where(
-        ObjectionRow.org == principal.org, TrainingLocationRow.program_id == program_id)
-    if not org_wide(principal):
-        if principal.role == "regional_admin":
-            query = query.where(col(TrainingLocationRow.region).in_(principal.regions))
-        else:
-            query = query.where(col(ObjectionRow.location_id).in_(principal.locations))
     with Session(engine) as session:
-        rows = list(session.exec(query.order_by(col(ObjectionRow.raised_on).desc(), col(ObjectionRow.id))).all())
+        visible = visible_locations(session, principal, program_id)
+        rows = list(session.exec(select(ObjectionRow).where(
+            ObjectionRow.org == principal.org, col(ObjectionRow.location_id).in_(visible))
+            .order_by(col(ObjectionRow.raised_on).desc(), col(ObjectionRow.id))).all())
     counts: dict[str, OutcomeCounts] = {}
     for row in rows:
         tally = counts.setdefault(row.role, OutcomeCounts())

@@ -233,8 +233,10 @@ def plan_simulated(engine: Engine, *, principal: Principal, program_id: str, bod
     what_if = simulated(plan.playbook, candidates, pilot_confirmed=plan.pilot_confirmed, capacity=body.capacity,
                         waves=body.waves, pilot=body.pilot_location_ids)
     now = {p.location_id: p.wave for p in plan.placements}
+    # Like the plan itself, the caller sees only its own locations (wave counts stay programme-wide).
     placements = [SimulatedPlacement(location_id=p.location_id, wave=p.wave, reason=p.reason, composite=p.composite,
-                                     current_wave=now.get(p.location_id)) for p in what_if]
+                                     current_wave=now.get(p.location_id)) for p in what_if
+                  if in_scope(principal, region=plan.rows[p.location_id].region, location_id=p.location_id)]
     counts = {rule.key: sum(1 for p in what_if if p.wave == rule.key) for rule in plan.playbook.waves}
     return PlanSimulated(program_id=program_id, by_wave=counts, placements=placements,
                          moved=[p.location_id for p in placements if p.wave != p.current_wave])
