@@ -24,7 +24,10 @@ import psutil
 from bench.workload import ORG
 from shared.auth import ensure_dev_keypair, issue_token
 from shared.config import PlatformSettings
-from shared.internal_auth import InternalCredentials, ensure_internal_key
+from shared.internal_auth import KEY_FILE as INTERNAL_KEY_FILE
+from shared.internal_auth import InternalCredentials
+from shared.keys import ensure_key_file
+from shared.webhooks import KEY_FILE as WEBHOOK_KEY_FILE
 from shared.natsserver import EmbeddedNats, free_port
 from shared.principal import Principal
 
@@ -106,7 +109,8 @@ async def running_stack(workdir: Path, *, org: str = ORG) -> AsyncIterator[Stack
     with tempfile.TemporaryDirectory(dir=workdir, prefix="stack-") as tmp:
         var_dir = Path(tmp)  # absolute: `workdir` is (bench.run resolves it)
         ensure_dev_keypair(var_dir / "keys")  # one key for all processes, as `rollout up` does
-        ensure_internal_key(var_dir / "keys")
+        ensure_key_file(var_dir / "keys", INTERNAL_KEY_FILE)
+        ensure_key_file(var_dir / "keys", WEBHOOK_KEY_FILE)
         nats = EmbeddedNats(var_dir / "nats", sync_always=True)
         await asyncio.to_thread(nats.start)
         ports = {name: free_port() for name in SERVICES}

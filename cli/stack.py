@@ -20,7 +20,9 @@ from cli.supervisor import Spawn, Supervised, Supervisor
 from shared import natslocal
 from shared.auth import ensure_dev_keypair
 from shared.config import DEFAULT_PORTS, PlatformSettings
-from shared.internal_auth import ensure_internal_key
+from shared.internal_auth import KEY_FILE as INTERNAL_KEY_FILE
+from shared.keys import ensure_key_file
+from shared.webhooks import KEY_FILE as WEBHOOK_KEY_FILE
 from shared.natscheck import UNKNOWN_FSYNC, Assessment, NatsServerUnsuitable, check_server
 from shared.natsserver import EmbeddedNats, port_open
 from shared.runtime import connect_nats
@@ -150,7 +152,9 @@ def run_stack(settings: PlatformSettings, *, host: str = "127.0.0.1") -> None:
             # One key for all: created here, before five processes could race to create their own.
             ensure_dev_keypair(settings.key_dir())
         if settings.internal_auth_key is None:  # the gateway's credential for the services, shared the same way
-            ensure_internal_key(settings.key_dir())
+            ensure_key_file(settings.key_dir(), INTERNAL_KEY_FILE)
+        if settings.webhook_signing_key is None:  # the gateway and metrics derive integration secrets from it
+            ensure_key_file(settings.key_dir(), WEBHOOK_KEY_FILE)
         choice = choose_nats(settings)
         supervise_nats(supervisor, choice, settings)
         assessment = check_nats(choice)

@@ -168,11 +168,17 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     projections: Sequence[Projection] = (),
     reactors: Sequence[ReactionFactory] = (),
+    streams: Sequence[StreamConfig] = (),
 ) -> FastAPI:
-    """Wire a domain service: connect on start, run its projections and reactors, serve its routes."""
+    """Wire a domain service: connect on start, run its projections and reactors, serve its routes.
+
+    `streams`: streams it reads beyond the services' own (provisioned first, as their owner would).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if streams:
+            await provision_streams(settings, streams)
         async with running(app, settings, projections, reactors):
             yield
 

@@ -46,6 +46,11 @@ class PlatformSettings(BaseSettings):
     # Shared by the gateway and the services only: signs the per-request internal credential.
     # Unset = a development key file under var/keys/ (set it in production: every replica needs the same key).
     internal_auth_key: SecretStr | None = None
+    # Shared by the gateway and metrics only: each integration's webhook signing secret derives from it.
+    # Unset = a development key file under var/keys/ (production: from the secret store, the same everywhere).
+    webhook_signing_key: SecretStr | None = None
+    # Raw webhook deliveries (PHI) are kept this long in DSO_INTAKE, then expire; the gateway and metrics agree.
+    intake_retention_days: int = Field(30, ge=1)
     otel_exporter: str = Field("none", description="none | console")
 
     def key_dir(self) -> Path:

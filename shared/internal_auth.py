@@ -12,11 +12,8 @@ Checking an HMAC is also far cheaper than an RS256 signature on every request.
 
 from __future__ import annotations
 
-import os
-import secrets
 import time
 from collections.abc import Callable, Generator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +22,7 @@ from starlette.requests import Request
 
 from shared.auth import AuthError, Principal
 from shared.config import PlatformSettings
+from shared.keys import platform_key
 
 HEADER = "x-internal-token"
 TTL_S = 30
@@ -32,37 +30,11 @@ TTL_S = 30
 LEEWAY_S = 5
 KEY_FILE = "internal-auth.key"
 ISSUER, AUDIENCE = "dso-gateway", "dso-services"
-MIN_KEY_BYTES = 32
-
-
-def ensure_internal_key(key_dir: Path) -> Path:
-    """Create the development key file once (atomically: processes starting together agree on one key)."""
-    key_dir.mkdir(parents=True, exist_ok=True)
-    path = key_dir / KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path
-    with os.fdopen(fd, "w") as out:
-        out.write(secrets.token_hex(32))
-    return path
 
 
 def internal_key(settings: PlatformSettings) -> bytes:
     """`INTERNAL_AUTH_KEY` when set (production), else the development key file under `var/keys/`."""
-    if settings.internal_auth_key is not None:
-        key = settings.internal_auth_key.get_secret_value().encode()
-    else:
-        path = ensure_internal_key(settings.key_dir())
-        key = b""
-        for _ in range(50):  # another process may have created the file and not written it yet
-            key = path.read_bytes().strip()
-            if key:
-                break
-            time.sleep(0.01)
-    if len(key) < MIN_KEY_BYTES:
-        raise ValueError(f"INTERNAL_AUTH_KEY must be at least {MIN_KEY_BYTES} bytes")
-    return key
+    return platform_key(settings.internal_auth_key, settings.key_dir(), KEY_FILE, setting="INTERNAL_AUTH_KEY")
 
 
 def request_target(request: Request) -> str:

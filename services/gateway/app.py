@@ -35,18 +35,21 @@ from services.gateway.config import GatewaySettings
 from services.gateway.forwarding.api import router as forwarding_router
 from services.gateway.forwarding.forward import new_client
 from services.gateway.health import downstream_health
+from services.gateway.intake.api import router as webhooks_router
+from services.gateway.intake.projection import WebhookIntegrationsProjection
 from services.gateway.live.api import router as live_router
 from services.gateway.live.slots import StreamSlots
 from shared.access.policy import policy
 from shared.app import include_api, provision_streams, running, service_app
-from shared.contracts.gateway import audit_stream
+from shared.contracts.gateway import audit_stream, intake_stream
 from shared.projections.base import Projection
 from shared.runtime import Runtime
+from shared.webhooks import signing_key
 
 
 def projections(settings: GatewaySettings | None = None) -> list[Projection]:
     """The gateway's read models (`rollout projections rebuild gateway` calls this without settings)."""
-    return [AuditProjection(audit_key(settings or GatewaySettings()))]
+    return [AuditProjection(audit_key(settings or GatewaySettings())), WebhookIntegrationsProjection()]
 
 
 async def audit_health(request: Request) -> tuple[bool, dict[str, object]]:
@@ -84,8 +87,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The audit stream first: the audit projection reads it from the start.
-        await provision_streams(settings, [audit_stream(retention_days=settings.audit_retention_days,
-                                                        replicas=settings.stream_replicas)])
+        await provision_streams(settings, [
+            audit_stream(retention_days=settings.audit_retention_days, replicas=settings.stream_replicas),
+            intake_stream(retention_days=settings.intake_retention_days, replicas=settings.stream_replicas),
+        ])
         async with running(app, settings, projections(settings)) as runtime:
             # One pooled client for every forwarded request, open exactly as long as the app.
             async with new_client(settings, transport) as client:
@@ -112,6 +117,8 @@ def create_app(
     app = service_app(settings, title="DSO Rollout — gateway", lifespan=lifespan, middleware=[Middleware(Edge)],
                       openapi_url=None)
     app.state.readiness_checks = (audit_health, downstream_health)
+    app.state.webhook_key = signing_key(settings)
+    app.include_router(webhooks_router)
     include_api(app, [audit_router, compose_router, live_router, forwarding_router])  # the catch-all last
     app.include_router(catalog_router)
     if settings.cors_origins:  # outermost: preflights and every error answer carry the CORS headers

@@ -1,4 +1,6 @@
-"""The gateway's audit event and where it lives: `DSO_AUDIT`, `dso.<org>.audit.trail.<recorder>.AuditRecorded`.
+"""The gateway's events: the audit trail (`DSO_AUDIT`) and verified webhook deliveries (`DSO_INTAKE`).
+
+Audit: `dso.<org>.audit.trail.<recorder>.AuditRecorded`.
 
 Only the gateway publishes these subjects (see docs/ACCESS.md for the NATS
 permissions), and every entry's `hash` is keyed with the gateway's audit key, so an
@@ -7,6 +9,12 @@ entry anyone else publishes does not verify and is shown nowhere.
 A stream of its own, not the gateway's: audit entries expire after the retention
 period (default 7 years, `max_age`), while the services' streams — the gateway's
 webhook intake included — are the system of record and keep every event.
+
+Intake: `dso.<org>.intake.delivery.<integration_id>.WebhookReceived` — the raw body of each verified
+delivery, appended (JetStream-acknowledged) before the sender is answered 202. It holds PHI, so it
+is a stream of its own, expired after the intake retention (`GATEWAY_INTAKE_RETENTION_DAYS`),
+read by metrics (which turns it into pseudonymous case events) and by super admins only; the
+live event stream and the catalog never show it.
 """
 
 from __future__ import annotations
@@ -62,7 +70,37 @@ class AuditRecorded(DomainEvent):
     recorder: str
 
 
-register(AuditRecorded)
+INTAKE = "intake"
+INTAKE_STREAM = stream_name(INTAKE)
+
+
+class WebhookReceived(DomainEvent):
+    """A verified webhook delivery of one integration, as received (body unparsed: adapters read it)."""
+
+    service: ClassVar[str] = INTAKE
+    aggregate: ClassVar[str] = "delivery"
+    id_description: ClassVar[str] = "The integration that sent it"
+
+    integration_id: str
+    source: str
+    webhook_id: str = Field(description="the sender's `webhook-id`: the delivery's idempotency key")
+    webhook_timestamp: datetime
+    received_at: datetime
+    content_type: str | None = None
+    body: str = Field(description="the raw body (PHI: retention-limited, super admins only)")
+
+
+register(AuditRecorded, WebhookReceived)
+
+
+def delivery_ref(org: str, integration_id: str) -> AggregateRef:
+    return AggregateRef(org, INTAKE, "delivery", integration_id)
+
+
+def intake_stream(*, retention_days: int, replicas: int = 1) -> StreamConfig:
+    """Raw deliveries: expired by age (PHI), de-duplicated by webhook id within the window."""
+    return replace(stream_config(INTAKE, replicas=replicas), max_age=float(retention_days * DAY_S),
+                   description="DSO Rollout verified webhook deliveries (raw, PHI, retention-limited)")
 
 
 def trail_ref(org: str, recorder: str) -> AggregateRef:

@@ -83,7 +83,8 @@ class _IntegrationEvent(DomainEvent):
 class IntegrationRegistered(_IntegrationEvent):
     """A PMS or scanner integration of the org: its source, clinic/site ids mapped to locations, its secret's id.
 
-    The signing secret itself is never in an event; `secret_id` and `fingerprint` name it.
+    The signing secret itself is never in an event; `secret_id` and `fingerprint` name it (the secret
+    derives from the platform's webhook key and these ids: `shared/webhooks.py`).
     """
 
     source: str
@@ -92,6 +93,14 @@ class IntegrationRegistered(_IntegrationEvent):
     secret_id: str
     fingerprint: str
     registered_by: str
+    time_zone: str = Field("UTC", description="the IANA zone of the source's local timestamps (Open Dental's)")
+
+
+class IntegrationClinicsMapped(_IntegrationEvent):
+    """The integration's clinic/site ids mapped to locations: the whole map, replacing the one before."""
+
+    clinic_map: dict[str, str]
+    mapped_by: str
 
 
 class IntegrationSecretRotated(_IntegrationEvent):
@@ -102,6 +111,76 @@ class IntegrationSecretRotated(_IntegrationEvent):
     previous_secret_id: str
     previous_valid_until: datetime
     rotated_by: str
+
+
+# --- webhook deliveries -----------------------------------------------------------------------------------
+
+ParkReason = Literal["malformed", "unmapped_clinic", "unmatched_patient", "ambiguous_patient", "case_not_created",
+                     "unknown_integration", "refused"]
+
+
+class _DeliveryEvent(DomainEvent):
+    """What became of one verified webhook delivery (`WebhookReceived` at `intake_sequence` of DSO_INTAKE)."""
+
+    service: ClassVar[str] = "metrics"
+    aggregate: ClassVar[str] = "delivery"
+
+    delivery_id: str
+    integration_id: str
+    source: str
+    webhook_id: str
+    intake_sequence: int
+
+
+class DeliveryParked(_DeliveryEvent):
+    """Not turned into case events, kept with the reason (no PHI in it); re-processable after a fix."""
+
+    reason: ParkReason
+    detail: str
+    field: str | None = None
+    clinic_id: str | None = None
+    location_id: str | None = None
+    waiting_for_case: str | None = Field(default=None, description="re-processed when this case is created")
+
+
+class DeliveryProcessed(_DeliveryEvent):
+    """Turned into case or patient events (or nothing new: a repeat, or a kind we do not track)."""
+
+    location_id: str
+    outcome: Literal["recorded", "repeat", "ignored"]
+    case_id: str | None = None
+    detail: str | None = None
+
+
+class PatientSynced(DomainEvent):
+    """A PMS patient record reached us: when the PMS stamped it and when it arrived (integration health)."""
+
+    service: ClassVar[str] = "metrics"
+    aggregate: ClassVar[str] = "patient"
+
+    location_id: str
+    patient_key: str
+    integration_id: str
+    source: str
+    occurred_at: datetime
+    received_at: datetime
+
+
+PatientMatching = Literal["name_dob_chart", "chart", "fuzzy"]
+
+
+class LocationIntakeConfigured(DomainEvent):
+    """How a location's deliveries are read: patient matching, its procedure-code mapping and fee schedule."""
+
+    service: ClassVar[str] = "metrics"
+    aggregate: ClassVar[str] = "intake_settings"
+
+    location_id: str
+    patient_matching: PatientMatching = "name_dob_chart"
+    fuzzy_threshold: float = Field(90.0, description="name similarity 0-100 needed by `fuzzy` (with an equal DOB)")
+    procedure_codes: dict[str, str] = Field(default_factory=dict, description="PMS procedure code -> CDT code")
+    fee_schedule: dict[str, float] = Field(default_factory=dict, description="CDT code -> fee")
+    configured_by: str
 
 
 # --- cases -----------------------------------------------------------------------------------------------
@@ -121,13 +200,13 @@ class _CaseEvent(DomainEvent):
     source_event_id: str | None = None
     recorded_by: str | None = None
     critical_issue: str | None = Field(default=None, description="a critical issue seen at this step, if any")
+    provider_id: str | None = Field(default=None, description="the provider as the source names them")
 
 
 class CaseCreated(_CaseEvent):
     """A case was submitted for planning (its `occurred_at` is the submission time)."""
 
     patient_key: str = Field(description="HMAC-SHA256 of the patient's identifiers under the org's key")
-    provider_id: str | None = None
     external_case_id: str | None = None
 
 
@@ -252,6 +331,11 @@ register(
     LocationKpisMeasured,
     IntegrationRegistered,
     IntegrationSecretRotated,
+    IntegrationClinicsMapped,
+    DeliveryParked,
+    DeliveryProcessed,
+    PatientSynced,
+    LocationIntakeConfigured,
     *CASE_EVENTS,
     SurveyCreated,
     SurveyResponseRecorded,

@@ -15,13 +15,13 @@ def _at(index: bool = False) -> datetime | None:
 class CaseRow(SQLModel, table=True):
     """One case: when it was submitted, scanned, planned, approved, decided; revisions; the planning verdict."""
 
-    __tablename__ = "metrics_cases"
+    __tablename__ = "metrics_cases_v2"  # v2: the procedure's provider, patient key indexed
 
     org: str = Field(primary_key=True)
     id: str = Field(primary_key=True)
     location_id: str = Field(index=True)
     program_id: str | None = None
-    patient_key: str
+    patient_key: str = Field(index=True)
     provider_id: str | None = None
     source: str
     submitted_at: datetime | None = _at(index=True)
@@ -36,6 +36,7 @@ class CaseRow(SQLModel, table=True):
     review_minutes: float | None = None
     procedure_code: str | None = None
     procedure_fee: float | None = None
+    procedure_provider_id: str | None = None
     processed: bool = False
     critical: bool | None = None
     critical_issues: list[str] = Field(default_factory=list, sa_column=Column(JSON))

@@ -1,4 +1,4 @@
-"""Folds case events into `metrics_cases`: each fact by the source's time, so arrival order does not matter.
+"""Folds case events into `metrics_cases_v2`: each fact by the source's time, so arrival order does not matter.
 
 Scanned, generated and approved are the earliest such step; the patient's decision is the latest
 by source time; the planning verdict is the latest `CaseProcessed`. Idempotent per event: the
@@ -42,7 +42,7 @@ def earliest(current: datetime | None, at: datetime) -> datetime:
 
 
 class CasesProjection:
-    name = "metrics-cases"
+    name = "metrics-cases-v2"
     stream = "metrics"
     tables: tuple[type[SQLModel], ...] = (CaseRow,)
 
@@ -83,6 +83,7 @@ class CasesProjection:
                 row.refinements += 1
             case ProcedurePosted():
                 row.procedure_code, row.procedure_fee = fact.code, fact.fee
+                row.procedure_provider_id = fact.provider_id
             case CaseProcessed():
                 row.processed, row.critical, row.critical_issues = True, fact.critical, list(fact.critical_issues)
         row.last_sequence = event.sequence

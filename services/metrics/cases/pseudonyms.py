@@ -22,7 +22,8 @@ def org_key(secret: bytes, org: str) -> bytes:
     return hmac.new(secret, f"dso-patient-key:{org}".encode(), hashlib.sha256).digest()
 
 
-def _norm(text: str) -> str:
+def normalised(text: str) -> str:
+    """Case, accents and spacing folded: the form names and chart numbers are compared in."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return " ".join(folded.lower().split())
 
@@ -33,7 +34,7 @@ def identity(*, chart_number: str | None, last_name: str | None, first_name: str
     if chart_number and chart_number.strip():
         return f"chart:{chart_number.strip()}"
     if last_name and first_name and birth_date:
-        return f"person:{_norm(last_name)}|{_norm(first_name)}|{birth_date.isoformat()}"
+        return f"person:{normalised(last_name)}|{normalised(first_name)}|{birth_date.isoformat()}"
     raise DomainError("patient needs a chart_number, or last_name, first_name and birth_date", field="patient")
 
 

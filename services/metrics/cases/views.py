@@ -34,3 +34,14 @@ def cases_of(engine: Engine, *, org: str, location_ids: list[str]) -> dict[str, 
             session.expunge(row)
             found[row.location_id].append(_aware(row))
     return found
+
+
+def latest_of_patient(engine: Engine, *, org: str, location_id: str, patient_key: str) -> CaseRow | None:
+    """The patient's most recently submitted case at the location (a PMS procedure names no case)."""
+    with Session(engine) as session:
+        row = session.exec(select(CaseRow).where(
+            CaseRow.org == org, CaseRow.location_id == location_id, CaseRow.patient_key == patient_key,
+        ).order_by(col(CaseRow.submitted_at).desc(), col(CaseRow.id).desc()).limit(1)).first()
+        if row is not None:
+            session.expunge(row)
+    return _aware(row) if row is not None else None

@@ -45,3 +45,8 @@ def visible_ids(engine: Engine, *, principal: Principal) -> set[str] | None:
         return None
     with Session(engine) as session:
         return {row.id for row in session.exec(scoped(principal)).all()}
+
+
+def ids_of_org(engine: Engine, *, org: str) -> set[str]:
+    with Session(engine) as session:
+        return set(session.exec(select(LocationRow.id).where(LocationRow.org == org)).all())

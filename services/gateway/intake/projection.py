@@ -1,0 +1,66 @@
+"""The integrations the gateway verifies deliveries for, learned from metrics' integration events.
+
+Only ids: which org and source an integration belongs to and which secret ids are valid until when.
+The secrets themselves derive from the platform's webhook key (`shared/webhooks.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Engine
+from sqlmodel import Field, Session, SQLModel, select
+
+from shared.contracts.base import parse
+from shared.contracts.metrics import IntegrationRegistered, IntegrationSecretRotated
+from shared.events import RecordedEvent
+
+HANDLED = {IntegrationRegistered.event_type(), IntegrationSecretRotated.event_type()}
+
+
+class WebhookIntegrationRow(SQLModel, table=True):
+    __tablename__ = "gateway_integrations_v1"
+
+    id: str = Field(primary_key=True)  # a ULID: unique across orgs
+    org: str
+    source: str = Field(index=True)
+    secret_id: str
+    previous_secret_id: str | None = None
+    previous_valid_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class WebhookIntegrationsProjection:
+    name = "gateway-integrations"
+    stream = "metrics"
+    tables: tuple[type[SQLModel], ...] = (WebhookIntegrationRow,)
+
+    def apply(self, session: Session, event: RecordedEvent) -> None:
+        if event.ref.aggregate != "integration" or event.type not in HANDLED:
+            return
+        match parse(event):
+            case IntegrationRegistered() as registered:
+                existing = session.get(WebhookIntegrationRow, registered.integration_id)
+                if existing is not None and existing.org != event.ref.org:
+                    raise ValueError(f"integration id {registered.integration_id} is another org's")
+                session.merge(WebhookIntegrationRow(id=registered.integration_id, org=event.ref.org,
+                                                    source=registered.source, secret_id=registered.secret_id))
+            case IntegrationSecretRotated() as rotated:
+                row = session.get(WebhookIntegrationRow, rotated.integration_id)
+                if row is None or row.org != event.ref.org:
+                    raise LookupError(f"rotation of unknown integration {rotated.integration_id}")
+                row.previous_secret_id = rotated.previous_secret_id
+                row.previous_valid_until = rotated.previous_valid_until
+                row.secret_id = rotated.secret_id
+                session.add(row)
+
+
+def candidates(engine: Engine, *, source: str, integration_id: str | None, limit: int) -> list[WebhookIntegrationRow]:
+    """The integration named, or every integration of the source (at most `limit`)."""
+    with Session(engine) as session:
+        query = select(WebhookIntegrationRow).where(WebhookIntegrationRow.source == source)
+        if integration_id is not None:
+            query = query.where(WebhookIntegrationRow.id == integration_id)
+        rows = session.exec(query.limit(limit + 1)).all()
+        for row in rows:
+            session.expunge(row)
+        return list(rows)

@@ -1,0 +1,1 @@
+"""Webhook intake: verified deliveries (DSO_INTAKE) turned into pseudonymous case and patient events."""

@@ -1,0 +1,105 @@
+"""The PMS patient index: patients the PMS integrations sent, per integration and PMS patient id.
+
+A projection of the intake stream itself (so the processor can wait until it has applied a
+delivery's position and match against exactly what came before). It holds PHI — names and dates
+of birth — because matching needs them: it lives only in metrics' database, is never served, and
+its source expires with the intake retention. The newest record by the PMS's own time wins.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import orjson
+from sqlalchemy import Column, DateTime, Engine, tuple_
+from sqlmodel import Field, Session, SQLModel, select
+
+from services.metrics.cases.projections import utc
+from services.metrics.intake.adapters import ADAPTERS
+from services.metrics.intake.adapters.base import Malformed, PatientFields, PatientRecord
+from services.metrics.intake.matching import Candidate
+from shared.contracts.base import parse
+from shared.contracts.gateway import INTAKE, WebhookReceived
+from shared.events import RecordedEvent
+
+log = logging.getLogger(__name__)
+
+
+class PatientIndexRow(SQLModel, table=True):
+    __tablename__ = "metrics_pms_patients_v1"
+
+    org: str = Field(primary_key=True)
+    integration_id: str = Field(primary_key=True)
+    patient_ref: str = Field(primary_key=True)
+    clinic_id: str = Field(index=True)
+    last_name: str | None = None
+    first_name: str | None = None
+    birth_date: date | None = None
+    chart_number: str | None = None
+    occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True)))
+    sequence: int
+
+
+def record_of(received: WebhookReceived, time_zone: str = "UTC") -> PatientRecord | None:
+    """The patient record a delivery carries, if it is one and parses (anything else: None)."""
+    adapter = ADAPTERS.get(received.source)
+    if adapter is None:
+        return None
+    try:
+        item = adapter(orjson.loads(received.body), ZoneInfo(time_zone))
+    except (Malformed, orjson.JSONDecodeError):
+        return None
+    return item if isinstance(item, PatientRecord) else None
+
+
+class PatientIndexProjection:
+    name = "metrics-pms-patients"
+    stream = INTAKE
+    tables: tuple[type[SQLModel], ...] = (PatientIndexRow,)
+
+    def apply(self, session: Session, event: RecordedEvent) -> None:
+        if event.ref.aggregate != "delivery":
+            return
+        received = parse(event)
+        assert isinstance(received, WebhookReceived)
+        # Offsets do not matter for ordering one patient's records from one PMS: its times share a zone.
+        record = record_of(received)
+        if record is None:
+            return
+        key = (event.ref.org, received.integration_id, record.patient_ref)
+        row = session.get(PatientIndexRow, key)
+        if row is not None and (utc(row.occurred_at) or record.occurred_at) > record.occurred_at:
+            return
+        fields = record.patient
+        session.merge(PatientIndexRow(
+            org=key[0], integration_id=key[1], patient_ref=key[2], clinic_id=record.clinic_id,
+            last_name=fields.last_name, first_name=fields.first_name, birth_date=fields.birth_date,
+            chart_number=fields.chart_number, occurred_at=record.occurred_at, sequence=event.sequence,
+        ))
+
+
+def _candidate(row: PatientIndexRow) -> Candidate:
+    return Candidate(row.integration_id, row.patient_ref, PatientFields(row.last_name, row.first_name, row.birth_date,
+                                                                        row.chart_number))
+
+
+def by_ref(engine: Engine, *, org: str, integration_id: str, patient_ref: str) -> Candidate | None:
+    with Session(engine) as session:
+        row = session.get(PatientIndexRow, (org, integration_id, patient_ref))
+        return _candidate(row) if row is not None else None
+
+
+def at_clinics(engine: Engine, *, org: str, clinics: Iterable[tuple[str, str]]) -> list[Candidate]:
+    """Every PMS patient of these (integration, clinic) pairs: the patients known at one location."""
+    pairs = list(clinics)
+    if not pairs:
+        return []
+    with Session(engine) as session:
+        rows = session.exec(select(PatientIndexRow).where(
+            PatientIndexRow.org == org,
+            tuple_(PatientIndexRow.integration_id, PatientIndexRow.clinic_id).in_(pairs),  # type: ignore[arg-type]
+        )).all()
+        return [_candidate(row) for row in rows]

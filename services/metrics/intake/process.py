@@ -1,0 +1,244 @@
+"""Turning one verified delivery into case and patient events, or parking it with the reason.
+
+The edge around the pure parts (adapters, matching, the case and delivery aggregates): it reads
+the integration, the location and its intake settings, resolves the patient to its pseudonymous
+key and runs the commands as the platform. Every outcome is recorded on the delivery
+(`DeliveryProcessed` or `DeliveryParked`); a parked delivery keeps only its intake position, so
+re-processing reads the raw body again from DSO_INTAKE (while the retention keeps it).
+A step of a case not yet created waits parked and is re-processed when the case is created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from nats.js.errors import NotFoundError
+
+from services.metrics.cases import handlers as cases
+from services.metrics.cases import views as case_views
+from services.metrics.cases.domain import OpenCase, RecordStep
+from services.metrics.cases.pseudonyms import identity, org_key, patient_key
+from services.metrics.intake.adapters import ADAPTERS
+from services.metrics.intake.adapters.base import CaseFact, Malformed, NotTracked, PatientFields, PatientRecord
+from services.metrics.intake.deliveries import (
+    RecordSync,
+    Settle,
+    delivery,
+    delivery_id,
+    patient_aggregate_id,
+    synced_patient,
+)
+from services.metrics.intake.matching import Candidate, Match, match
+from services.metrics.intake.patients import PatientIndexProjection, at_clinics, by_ref
+from services.metrics.integrations import views
+from services.metrics.integrations.models import IntegrationRow
+from services.metrics.integrations.projections import IntegrationsProjection
+from services.metrics.locations.models import LocationRow
+from services.metrics.locations.views import find as find_location
+from shared.aggregates import Context, execute
+from shared.contracts.base import parse
+from shared.contracts.gateway import INTAKE_STREAM, WebhookReceived
+from shared.contracts.metrics import DeliveryParked, DeliveryProcessed, PatientSynced
+from shared.errors import Conflict, DomainError, NotFound
+from shared.events import AggregateRef, RecordedEvent
+from shared.runtime import Runtime
+
+CATCH_UP_S = 10.0
+Outcome = DeliveryParked | DeliveryProcessed
+
+
+class Expired(LookupError):
+    """The raw delivery is gone from DSO_INTAKE (past the retention): it cannot be re-processed."""
+
+
+def case_id_of(location_id: str, external_case_id: str) -> str:
+    """The same source case at the same location is one case, whichever integration speaks of it."""
+    return "c" + hashlib.sha256(f"{location_id}\x1f{external_case_id}".encode()).hexdigest()[:24]
+
+
+@dataclass
+class _Park(Exception):  # not frozen: raising sets attributes on an exception
+    reason: str
+    detail: str
+    field: str | None = None
+    location_id: str | None = None
+    clinic_id: str | None = None
+    waiting_for_case: str | None = None
+
+
+class Intake:
+    """Processes deliveries of one metrics process (the reactor and the re-process route share it)."""
+
+    def __init__(self, runtime: Runtime, *, patient_secret: bytes, clock_skew: timedelta) -> None:
+        self.runtime, self.patient_secret, self.clock_skew = runtime, patient_secret, clock_skew
+
+    async def process(self, event: RecordedEvent, ctx: Context) -> Outcome:
+        """Process one `WebhookReceived`, record its outcome on the delivery, wake what waited on it."""
+        received = parse(event)
+        assert isinstance(received, WebhookReceived)
+        org = event.ref.org
+        ids: dict[str, Any] = {
+            "delivery_id": delivery_id(received.integration_id, received.webhook_id),
+            "integration_id": received.integration_id, "source": received.source,
+            "webhook_id": received.webhook_id, "intake_sequence": event.sequence,
+        }
+        created: str | None = None
+        try:
+            location_id, outcome_kind, case_id, detail = await self._apply(org, received, ctx)
+            outcome: Outcome = DeliveryProcessed(**ids, location_id=location_id, outcome=outcome_kind,
+                                                 case_id=case_id, detail=detail)
+            if outcome_kind == "recorded" and detail == "case created":
+                created = case_id
+        except _Park as park:
+            outcome = DeliveryParked(**ids, reason=park.reason, detail=park.detail, field=park.field,  # type: ignore[arg-type]
+                                     location_id=park.location_id, clinic_id=park.clinic_id,
+                                     waiting_for_case=park.waiting_for_case)
+        await execute(ctx, AggregateRef(org, "metrics", "delivery", ids["delivery_id"]), delivery, Settle(outcome),
+                      part=("settle",))
+        if created is not None:
+            await self.wake(org, created, ctx)
+        return outcome
+
+    async def reprocess(self, org: str, intake_sequence: int, ctx: Context) -> Outcome:
+        """Process a delivery again from its raw body in DSO_INTAKE."""
+        try:
+            raw = await self.runtime.nc.jetstream().get_msg(INTAKE_STREAM, seq=intake_sequence, direct=True)
+        except NotFoundError:
+            raise Expired(f"delivery at intake position {intake_sequence} has expired (intake retention)") from None
+        assert raw.subject is not None
+        event = RecordedEvent.from_message(raw.subject, raw.headers or {}, raw.data or b"", intake_sequence)
+        if event.ref.org != org:
+            raise Expired(f"no delivery at intake position {intake_sequence}")
+        await self.runtime.caught_up(PatientIndexProjection.name, event.sequence, timeout=CATCH_UP_S)
+        return await self.process(event, ctx)
+
+    async def wake(self, org: str, case_id: str, ctx: Context) -> None:
+        """Re-process the deliveries parked until `case_id` was created (steps that arrived before it)."""
+        await self.runtime.caught_up(IntegrationsProjection.name, timeout=CATCH_UP_S)
+        waiting = await asyncio.to_thread(views.deliveries, self.runtime.engine, org=org, status="parked",
+                                          waiting_for_case=case_id)
+        for row in waiting:
+            await self.reprocess(org, row.intake_sequence, ctx.part(f"wake:{row.id}:{row.attempts}"))
+
+    # --- the steps -------------------------------------------------------------------------------------------
+
+    async def _apply(self, org: str, received: WebhookReceived, ctx: Context) -> tuple[str, str, str | None, str]:
+        engine = self.runtime.engine
+        integration = await asyncio.to_thread(views.find, engine, org=org, integration_id=received.integration_id)
+        adapter = ADAPTERS.get(integration.source) if integration is not None else None
+        if integration is None or adapter is None:
+            raise _Park("unknown_integration", f"integration {received.integration_id} is not registered")
+        try:
+            item = adapter(orjson.loads(received.body), ZoneInfo(integration.time_zone))
+        except orjson.JSONDecodeError:
+            raise _Park("malformed", "the body is not JSON", field="body") from None
+        except Malformed as malformed:
+            raise _Park("malformed", malformed.reason, field=malformed.field) from None
+        location = await self._location(org, integration, item.clinic_id)
+        where = {"location_id": location.id, "clinic_id": item.clinic_id}
+        try:
+            match item:
+                case NotTracked():
+                    return location.id, "ignored", None, item.detail
+                case PatientRecord():
+                    return await self._patient_record(org, integration, location, item, received, ctx)
+                case CaseFact():
+                    return await self._case_fact(org, integration, location, item, received, ctx)
+        except DomainError as refused:
+            raise _Park("refused", str(refused), field=refused.field, **where) from None
+        raise AssertionError(f"unhandled item {item!r}")
+
+    async def _location(self, org: str, integration: IntegrationRow, clinic_id: str) -> LocationRow:
+        location_id = integration.clinic_map.get(clinic_id)
+        if location_id is None:
+            raise _Park("unmapped_clinic", f"clinic {clinic_id} of integration {integration.name} is mapped to no "
+                        "location", field="clinic_id", clinic_id=clinic_id)
+        location = await asyncio.to_thread(find_location, self.runtime.engine, org=org, location_id=location_id)
+        if location is None:
+            raise _Park("unmapped_clinic", f"clinic {clinic_id} is mapped to location {location_id}, which is not "
+                        "known", field="clinic_id", clinic_id=clinic_id)
+        return location
+
+    def _key(self, org: str, fields: PatientFields) -> str:
+        who = identity(chart_number=fields.chart_number, last_name=fields.last_name, first_name=fields.first_name,
+                       birth_date=fields.birth_date)
+        return patient_key(org_key(self.patient_secret, org), who)
+
+    async def _patient_record(self, org: str, integration: IntegrationRow, location: LocationRow,
+                              item: PatientRecord, received: WebhookReceived,
+                              ctx: Context) -> tuple[str, str, str | None, str]:
+        key = self._key(org, item.patient)
+        synced = PatientSynced(location_id=location.id, patient_key=key, integration_id=integration.id,
+                               source=integration.source, occurred_at=item.occurred_at,
+                               received_at=received.received_at)
+        ref = AggregateRef(org, "metrics", "patient", patient_aggregate_id(location.id, key))
+        outcome = await execute(ctx, ref, synced_patient, RecordSync(synced), part=("patient",))
+        return location.id, "recorded" if outcome.events else "repeat", None, "patient record"
+
+    async def _resolve(self, org: str, integration: IntegrationRow, location: LocationRow,
+                       fact: CaseFact) -> Candidate:
+        engine = self.runtime.engine
+        if fact.patient_ref:
+            known = await asyncio.to_thread(by_ref, engine, org=org, integration_id=integration.id,
+                                            patient_ref=fact.patient_ref)
+            if known is not None:
+                return known
+        where = {"location_id": location.id, "clinic_id": fact.clinic_id}
+        if fact.patient is None:
+            raise _Park("unmatched_patient", f"PMS patient {fact.patient_ref} of integration {integration.name} "
+                        "is not known (its patient record has not arrived)", field="patient", **where)
+        settings = await asyncio.to_thread(views.settings_of, engine, org=org, location_id=location.id)
+        clinics = await asyncio.to_thread(views.clinics_of, engine, org=org, location_id=location.id)
+        candidates = await asyncio.to_thread(at_clinics, engine, org=org, clinics=clinics)
+        found: Match = match(fact.patient, candidates, mode=settings.patient_matching,
+                             threshold=settings.fuzzy_threshold)
+        if found.found is None:
+            raise _Park(found.reason or "unmatched_patient", found.detail, field="patient", **where)
+        return found.found
+
+    async def _case_fact(self, org: str, integration: IntegrationRow, location: LocationRow, fact: CaseFact,
+                         received: WebhookReceived, ctx: Context) -> tuple[str, str, str | None, str]:
+        now, actor = datetime.now(UTC), f"integration:{integration.id}"
+        where = {"location_id": location.id, "clinic_id": fact.clinic_id}
+        if fact.type == "CaseCreated":
+            assert fact.external_case_id is not None
+            case_id = case_id_of(location.id, fact.external_case_id)
+            patient = await self._resolve(org, integration, location, fact)
+            opening = OpenCase(case_id, location.id, location.program_id, self._key(org, patient.patient),
+                               fact.occurred_at, now, self.clock_skew, actor, integration.source, fact.provider_id,
+                               fact.external_case_id, region=location.region)
+            try:
+                await cases.open_case(opening, ctx.part("case"))
+            except Conflict:
+                return location.id, "repeat", case_id, "case already created"
+            return location.id, "recorded", case_id, "case created"
+        if fact.external_case_id is not None:
+            case_id = case_id_of(location.id, fact.external_case_id)
+        else:  # a PMS procedure: the patient's latest case here
+            patient = await self._resolve(org, integration, location, fact)
+            latest = await asyncio.to_thread(case_views.latest_of_patient, self.runtime.engine, org=org,
+                                             location_id=location.id, patient_key=self._key(org, patient.patient))
+            if latest is None:
+                raise _Park("case_not_created", "the patient has no case at this location yet", **where)
+            case_id = latest.id
+        details = dict(fact.details)
+        if fact.type == "ProcedurePosted" and details.get("code"):
+            settings = await asyncio.to_thread(views.settings_of, self.runtime.engine, org=org,
+                                               location_id=location.id)
+            details["code"] = settings.procedure_codes.get(str(details["code"]), details["code"])
+        if fact.provider_id:
+            details["provider_id"] = fact.provider_id
+        command = RecordStep(case_id, fact.type, fact.occurred_at, now, self.clock_skew, actor, integration.source,
+                             received.webhook_id, fact.critical_issue, details, region=location.region)
+        try:
+            outcome = await cases.record_step(command, ctx.part("case"))
+        except NotFound:
+            raise _Park("case_not_created", f"case {fact.external_case_id} has not been created yet; "
+                        "re-processed when it is", waiting_for_case=case_id, **where) from None
+        return location.id, "recorded" if outcome.events else "repeat", case_id, fact.type

@@ -1,0 +1,1 @@
+"""PMS and scanner integrations: registration, secrets, clinic mapping, location intake settings."""
