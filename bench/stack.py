@@ -27,9 +27,9 @@ from shared.config import PlatformSettings
 from shared.internal_auth import KEY_FILE as INTERNAL_KEY_FILE
 from shared.internal_auth import InternalCredentials
 from shared.keys import ensure_key_file
-from shared.webhooks import KEY_FILE as WEBHOOK_KEY_FILE
 from shared.natsserver import EmbeddedNats, free_port
 from shared.principal import Principal
+from shared.webhooks import KEY_FILE as WEBHOOK_KEY_FILE
 
 SERVICES = ("readiness", "waves", "training", "metrics", "gateway")
 STARTED = ("readiness", "gateway")

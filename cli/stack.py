@@ -22,10 +22,10 @@ from shared.auth import ensure_dev_keypair
 from shared.config import DEFAULT_PORTS, PlatformSettings
 from shared.internal_auth import KEY_FILE as INTERNAL_KEY_FILE
 from shared.keys import ensure_key_file
-from shared.webhooks import KEY_FILE as WEBHOOK_KEY_FILE
 from shared.natscheck import UNKNOWN_FSYNC, Assessment, NatsServerUnsuitable, check_server
 from shared.natsserver import EmbeddedNats, port_open
 from shared.runtime import connect_nats
+from shared.webhooks import KEY_FILE as WEBHOOK_KEY_FILE
 
 console = Console(stderr=True)
 STARTUP_ORDER = ("readiness", "waves", "training", "metrics", "gateway")

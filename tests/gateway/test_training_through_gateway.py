@@ -30,7 +30,7 @@ async def eventually(read: Any, until: Any, what: str) -> Any:
         if until(value):
             return value
         await asyncio.sleep(0.05)
-    raise AssertionError(f"{what}: last {value}")
+    raise AssertionError(f"{what}: last {getattr(value, 'text', value)}")
 
 
 async def location(client: httpx.AsyncClient, auth: dict[str, str], program: str, name: str,

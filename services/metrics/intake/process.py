@@ -23,6 +23,7 @@ from nats.js.errors import NotFoundError
 from services.metrics.cases import handlers as cases
 from services.metrics.cases import views as case_views
 from services.metrics.cases.domain import OpenCase, RecordStep
+from services.metrics.cases.projections import CasesProjection
 from services.metrics.cases.pseudonyms import identity, org_key, patient_key
 from services.metrics.intake.adapters import ADAPTERS
 from services.metrics.intake.adapters.base import CaseFact, Malformed, NotTracked, PatientFields, PatientRecord
@@ -222,6 +223,7 @@ class Intake:
             case_id = case_id_of(location.id, fact.external_case_id)
         else:  # a PMS procedure: the patient's latest case here
             patient = await self._resolve(org, integration, location, fact)
+            await self.runtime.caught_up(CasesProjection.name, timeout=CATCH_UP_S)  # cases opened just before
             latest = await asyncio.to_thread(case_views.latest_of_patient, self.runtime.engine, org=org,
                                              location_id=location.id, patient_key=self._key(org, patient.patient))
             if latest is None:
