@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import FastAPI, status
+from fastapi import FastAPI, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.webhooks import DeliveryRefused, verify
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 NOW = datetime(2025, 1, 6, 9, 30, tzinfo=UTC)
@@ -73,3 +75,18 @@ async def get_location(location_id: str) -> LocationPublic:
 async def register_location(body: LocationCreate) -> LocationPublic:
     """Validates the body and echoes it as a new location."""
     return LocationPublic(id="01JBENCHBARE0000000000000", registered_at=NOW, **body.model_dump())
+
+
+# A bare signed POST: the same Standard Webhooks verification (one secret), nothing stored.
+BARE_WEBHOOK_SECRET = "whsec_" + "QmFyZUJlbmNoU2VjcmV0Rm9yV2ViaG9va3M="
+
+
+@app.post("/webhooks/{source}/{integration_id}", status_code=status.HTTP_202_ACCEPTED)
+async def receive_webhook(source: str, integration_id: str, request: Request) -> dict[str, Any]:
+    body = await request.body()
+    now = datetime.now(UTC)
+    try:
+        verify([BARE_WEBHOOK_SECRET], {k.lower(): v for k, v in request.headers.items()}, body, now=now)
+    except DeliveryRefused as refused:
+        raise HTTPException(refused.status, refused.reason) from None
+    return {"status": "accepted", "webhook_id": request.headers["webhook-id"], "integration_id": integration_id}

@@ -28,9 +28,10 @@ from bench import append, rebuild
 from bench.gates import bench_gates
 from bench.requestpath import PathConfig, bench_request_path
 from bench.servers import connect, fresh_server
+from bench.webhooks import bench_webhooks
 from shared.telemetry import setup_tracing
 
-PARTS = ("append", "rebuild", "http", "gates")
+PARTS = ("append", "rebuild", "http", "gates", "webhooks")
 # Wide enough for every column when piped (make bench | tee), as in a terminal.
 console = Console(width=None if sys.stdout.isatty() else 170)
 
@@ -70,6 +71,7 @@ TARGETS: dict[str, tuple[str, Any]] = {
     "rss_readiness_loaded": _most(250),
     "gate_evaluation_50_locations_100k_events": _most(50, "p99"),
     "gate_evaluation_50_locations_1000k_events": _most(50, "p99"),
+    "webhook_to_case_event_200_per_s": _most(500, "p99"),
 }
 
 
@@ -159,7 +161,7 @@ def main(
     matrix_locations: Annotated[int, typer.Option(help="Locations of the org whose matrix is read.")] = 2_000,
     propagation_events: Annotated[int, typer.Option(help="ProgramCreated events timed to readiness.")] = 1_000,
     loaded_events: Annotated[int, typer.Option(help="Readiness events projected before the loaded RSS.")] = 100_000,
-    parts: Annotated[str, typer.Option(help="Comma-separated subset of append,rebuild,http,gates.")] = ",".join(PARTS),
+    parts: Annotated[str, typer.Option(help="Comma-separated subset of the parts (PARTS).")] = ",".join(PARTS),
     quick: Annotated[bool, typer.Option(help="Smoke run: ~2k events, one trial, 2 s wrk runs.")] = False,
     out: Annotated[Path, typer.Option(help="Where to write the JSON results.")] = Path("var/bench/results.json"),
     workdir: Annotated[Path, typer.Option(help="Server stores and read models (use a real disk).")] = Path("var/bench"),
@@ -191,6 +193,9 @@ def main(
             results += [Result(**row) for row in await bench_request_path(path)]  # type: ignore[typeddict-item]
         if "gates" in chosen:
             rows = await asyncio.to_thread(bench_gates, workdir, repeat=10 if quick else 50)
+            results += [Result(**row) for row in rows]  # type: ignore[typeddict-item]
+        if "webhooks" in chosen:
+            rows = await bench_webhooks(workdir, seconds=seconds, fresh_seconds=2 if quick else 10)
             results += [Result(**row) for row in rows]  # type: ignore[typeddict-item]
         return results
 

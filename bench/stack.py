@@ -104,8 +104,9 @@ def stop(processes: list[Process]) -> None:
 
 
 @asynccontextmanager
-async def running_stack(workdir: Path, *, org: str = ORG) -> AsyncIterator[Stack]:
-    """NATS, readiness and the gateway, healthy, with a super_admin token of `org` (`workdir` absolute)."""
+async def running_stack(workdir: Path, *, org: str = ORG, started: tuple[str, ...] = STARTED) -> AsyncIterator[Stack]:
+    """NATS and the `started` services (readiness and the gateway), healthy, with a super_admin token of `org`
+    (`workdir` absolute)."""
     with tempfile.TemporaryDirectory(dir=workdir, prefix="stack-") as tmp:
         var_dir = Path(tmp)  # absolute: `workdir` is (bench.run resolves it)
         ensure_dev_keypair(var_dir / "keys")  # one key for all processes, as `rollout up` does
@@ -122,7 +123,7 @@ async def running_stack(workdir: Path, *, org: str = ORG) -> AsyncIterator[Stack
         stack = Stack(nats, var_dir, issue_token(platform, org=org, role="super_admin"),
                       issue_token(platform, org=f"{org}writes", role="super_admin"))
         try:
-            for name in STARTED:
+            for name in started:
                 stack.services[name] = uvicorn(name, f"services.{name}.app:create_app", ports[name], env,
                                                var_dir / f"{name}.log")
             for process in stack.services.values():

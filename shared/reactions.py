@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Protocol
 
 import nats.errors
@@ -103,17 +104,45 @@ class Reactor(BackgroundConsumer):
                 msgs = await bounded(sub.fetch(self.batch, timeout=1), timeout=3)
             except (nats.errors.TimeoutError, TimeoutError):
                 continue  # nothing new within the fetch window
-            for msg in msgs:
-                event = RecordedEvent.from_message(msg.subject, msg.headers or {}, msg.data, stream_sequence(msg))
-                try:
-                    await self._handle(msg, event)
-                except asyncio.CancelledError:
-                    # Hand it back now rather than after ack_wait; the next start redelivers it.
-                    with contextlib.suppress(Exception):
-                        await msg.nak()
-                    raise
-                await msg.ack_sync()  # confirmed, so `position` never runs ahead of the ack floor
-                await self._advance(event.sequence)
+            fetched = [(msg, RecordedEvent.from_message(msg.subject, msg.headers or {}, msg.data,
+                                                        stream_sequence(msg))) for msg in msgs]
+            key = getattr(self.reaction, "concurrency_key", None)
+            if key is None:
+                for msg, event in fetched:
+                    await self._handle_one(msg, event)
+                    await msg.ack_sync()  # confirmed, so `position` never runs ahead of the ack floor
+                    await self._advance(event.sequence)
+                continue
+            await self._handle_keyed(fetched, key)
+
+    async def _handle_one(self, msg: Msg, event: RecordedEvent) -> None:
+        try:
+            await self._handle(msg, event)
+        except asyncio.CancelledError:
+            # Hand it back now rather than after ack_wait; the next start redelivers it.
+            with contextlib.suppress(Exception):
+                await msg.nak()
+            raise
+
+    async def _handle_keyed(self, fetched: list[tuple[Msg, RecordedEvent]],
+                            key: Callable[[RecordedEvent], str]) -> None:
+        """A batch in groups by the reaction's key: groups at once, each in stream order; acks in order after.
+
+        For reactions whose events of different keys touch different aggregates (deliveries of different
+        cases), so one slow append does not hold the whole stream.
+        """
+        groups: dict[str, list[tuple[Msg, RecordedEvent]]] = {}
+        for pair in fetched:
+            groups.setdefault(key(pair[1]), []).append(pair)
+
+        async def run(group: list[tuple[Msg, RecordedEvent]]) -> None:
+            for msg, event in group:
+                await self._handle_one(msg, event)
+
+        await asyncio.gather(*(run(group) for group in groups.values()))
+        for msg, event in fetched:
+            await msg.ack_sync()
+            await self._advance(event.sequence)
 
     async def _handle(self, msg: Msg | None, event: RecordedEvent) -> None:
         for attempt in range(1, self.max_attempts + 1):

@@ -22,7 +22,7 @@ SAMPLES = {
     "location_id": "LOC-1", "region": "north", "program_id": "PROG-1", "playbook_id": "softsmile-dso",
     "gate": "wave-1-to-wave-2", "pause_id": "PAUSE-1", "criterion": "root-cause-resolved",
     "incident_id": "INC-1", "case_id": "CASE-1", "survey_id": "SURVEY-1", "staff_id": "STAFF-1",
-    "checklist": "vendor-onboarding", "item": "license-agreement",
+    "checklist": "vendor-onboarding", "item": "license-agreement", "integration_id": "INT-1", "delivery_id": "DEL-1",
 }
 SCOPES = {"in scope": {"regions": ("north",), "locations": ("LOC-1",)},
           "out of scope": {"regions": ("south",), "locations": ("LOC-2",)}}

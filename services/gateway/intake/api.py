@@ -16,6 +16,7 @@ import asyncio
 import hashlib
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -32,6 +33,17 @@ from shared.webhooks import DeliveryRefused, envelope, integration_secret, verif
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
 MAX_CANDIDATES = 50
+_ERROR = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "object"}}}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Verified and stored (JetStream-acknowledged); `duplicate` when this webhook-id was "
+                         "stored already"},
+    400: {"description": "A Standard Webhooks header is missing or malformed, or the body is not UTF-8",
+          "content": _ERROR},
+    401: {"description": "Stale or future timestamp (over 5 minutes), unknown source or integration, or no "
+                         "valid signature", "content": _ERROR},
+    413: {"description": "The body is larger than the gateway accepts", "content": _ERROR},
+    503: {"description": "Not stored or not audited: send again (one effect per webhook-id)", "content": _ERROR},
+}
 CATCH_UP_S = 1.0
 
 
@@ -121,13 +133,13 @@ async def _answer(request: Request, source: str, integration_id: str | None) -> 
                               headers={"Retry-After": "1"})
 
 
-@router.post("/webhooks/{source}", status_code=202)
+@router.post("/webhooks/{source}", status_code=202, responses=RESPONSES)
 async def receive(source: str, request: Request) -> JSONResponse:
     """A delivery from `source`, verified against that source's integrations (the signature picks one)."""
     return await _answer(request, source, None)
 
 
-@router.post("/webhooks/{source}/{integration_id}", status_code=202)
+@router.post("/webhooks/{source}/{integration_id}", status_code=202, responses=RESPONSES)
 async def receive_for(source: str, integration_id: str, request: Request) -> JSONResponse:
     """A delivery for one integration (the URL its registration gave)."""
     return await _answer(request, source, integration_id)

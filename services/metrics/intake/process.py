@@ -41,6 +41,7 @@ from services.metrics.integrations import views
 from services.metrics.integrations.models import IntegrationRow
 from services.metrics.integrations.projections import IntegrationsProjection
 from services.metrics.locations.models import LocationRow
+from services.metrics.locations.projections import LocationsProjection
 from services.metrics.locations.views import find as find_location
 from shared.aggregates import Context, execute
 from shared.contracts.base import parse
@@ -130,8 +131,7 @@ class Intake:
     # --- the steps -------------------------------------------------------------------------------------------
 
     async def _apply(self, org: str, received: WebhookReceived, ctx: Context) -> tuple[str, str, str | None, str]:
-        engine = self.runtime.engine
-        integration = await asyncio.to_thread(views.find, engine, org=org, integration_id=received.integration_id)
+        integration = await self._integration(org, received.integration_id)
         adapter = ADAPTERS.get(integration.source) if integration is not None else None
         if integration is None or adapter is None:
             raise _Park("unknown_integration", f"integration {received.integration_id} is not registered")
@@ -155,12 +155,26 @@ class Intake:
             raise _Park("refused", str(refused), field=refused.field, **where) from None
         raise AssertionError(f"unhandled item {item!r}")
 
+    async def _integration(self, org: str, integration_id: str) -> IntegrationRow | None:
+        """The integration; not found, once more after the read model caught up (registered just before)."""
+        engine = self.runtime.engine
+        found = await asyncio.to_thread(views.find, engine, org=org, integration_id=integration_id)
+        if found is None and await self.runtime.caught_up(IntegrationsProjection.name, timeout=CATCH_UP_S):
+            found = await asyncio.to_thread(views.find, engine, org=org, integration_id=integration_id)
+        return found
+
     async def _location(self, org: str, integration: IntegrationRow, clinic_id: str) -> LocationRow:
         location_id = integration.clinic_map.get(clinic_id)
+        if location_id is None and await self.runtime.caught_up(IntegrationsProjection.name, timeout=CATCH_UP_S):
+            # mapped just before the delivery? look once more
+            integration = await self._integration(org, integration.id) or integration
+            location_id = integration.clinic_map.get(clinic_id)
         if location_id is None:
             raise _Park("unmapped_clinic", f"clinic {clinic_id} of integration {integration.name} is mapped to no "
                         "location", field="clinic_id", clinic_id=clinic_id)
         location = await asyncio.to_thread(find_location, self.runtime.engine, org=org, location_id=location_id)
+        if location is None and await self.runtime.caught_up(LocationsProjection.name, timeout=CATCH_UP_S):
+            location = await asyncio.to_thread(find_location, self.runtime.engine, org=org, location_id=location_id)
         if location is None:
             raise _Park("unmapped_clinic", f"clinic {clinic_id} is mapped to location {location_id}, which is not "
                         "known", field="clinic_id", clinic_id=clinic_id)
