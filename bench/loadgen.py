@@ -37,10 +37,11 @@ def require_wrk() -> str:
 
 
 async def wrk(url: str, *, seconds: float, connections: int = 50, token: str | None = None,
-              method: str = "GET", timeout_s: int = 30, internal: str | None = None) -> Load:
+              method: str = "GET", timeout_s: int = 30, internal: str | None = None,
+              requests: Path | None = None) -> Load:
     """Run wrk against `url` and return its rate and latency percentiles (`internal`: X-Internal-Token)."""
     env = os.environ | {"BENCH_TOKEN": token or "", "BENCH_METHOD": method, "BENCH_PREFIX": secrets.token_hex(4),
-                        "BENCH_INTERNAL": internal or ""}
+                        "BENCH_INTERNAL": internal or "", "BENCH_REQUESTS": str(requests or "")}
     command = [require_wrk(), "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", f"--timeout={timeout_s}s",
                "-s", str(SCRIPT), url]
     process = await asyncio.create_subprocess_exec(*command, env=env, stdout=asyncio.subprocess.PIPE,

@@ -72,6 +72,7 @@ TARGETS: dict[str, tuple[str, Any]] = {
     "gate_evaluation_50_locations_100k_events": _most(50, "p99"),
     "gate_evaluation_50_locations_1000k_events": _most(50, "p99"),
     "webhook_to_case_event_200_per_s": _most(500, "p99"),
+    "webhook_to_case_event_50_per_s": _most(500, "p99"),
 }
 
 

@@ -27,6 +27,24 @@ if method == "POST" then
   end
 end
 
+-- BENCH_REQUESTS: a file of pre-signed webhook deliveries, one per line: "id<TAB>timestamp<TAB>signature<TAB>body".
+local requests_file = os.getenv("BENCH_REQUESTS")
+if requests_file ~= nil and requests_file ~= "" then
+  local deliveries = {}
+  for line in io.lines(requests_file) do
+    local id, stamp, signature, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    deliveries[#deliveries + 1] = {id, stamp, signature, body}
+  end
+  wrk.method = "POST"
+  request = function()
+    counter = counter + 1
+    local d = deliveries[((counter - 1) % #deliveries) + 1]
+    local headers = {["Content-Type"] = "application/json", ["webhook-id"] = d[1], ["webhook-timestamp"] = d[2],
+                     ["webhook-signature"] = d[3]}
+    return wrk.format(nil, nil, headers, d[4])
+  end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

@@ -14,10 +14,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import Column, DateTime, Engine, tuple_
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import Column, DateTime, Engine
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.metrics.cases.projections import utc
+from services.metrics.cases.pseudonyms import normalised
 from services.metrics.intake.adapters import ADAPTERS
 from services.metrics.intake.adapters.base import Malformed, PatientFields, PatientRecord
 from services.metrics.intake.matching import Candidate
@@ -39,6 +40,7 @@ class PatientIndexRow(SQLModel, table=True):
     first_name: str | None = None
     birth_date: date | None = None
     chart_number: str | None = None
+    chart_key: str | None = Field(default=None, index=True)  # normalised, for exact matching
     occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True)))
     sequence: int
 
@@ -77,7 +79,9 @@ class PatientIndexProjection:
         session.merge(PatientIndexRow(
             org=key[0], integration_id=key[1], patient_ref=key[2], clinic_id=record.clinic_id,
             last_name=fields.last_name, first_name=fields.first_name, birth_date=fields.birth_date,
-            chart_number=fields.chart_number, occurred_at=record.occurred_at, sequence=event.sequence,
+            chart_number=fields.chart_number,
+            chart_key=normalised(fields.chart_number) if fields.chart_number else None,
+            occurred_at=record.occurred_at, sequence=event.sequence,
         ))
 
 
@@ -92,14 +96,19 @@ def by_ref(engine: Engine, *, org: str, integration_id: str, patient_ref: str) -
         return _candidate(row) if row is not None else None
 
 
-def at_clinics(engine: Engine, *, org: str, clinics: Iterable[tuple[str, str]]) -> list[Candidate]:
-    """Every PMS patient of these (integration, clinic) pairs: the patients known at one location."""
+def at_clinics(engine: Engine, *, org: str, clinics: Iterable[tuple[str, str]],
+               chart_number: str | None = None) -> list[Candidate]:
+    """The PMS patients of these (integration, clinic) pairs — the patients known at one location — with
+    `chart_number` when given (exact matching needs no others)."""
     pairs = list(clinics)
     if not pairs:
         return []
+    wanted = set(pairs)
     with Session(engine) as session:
-        rows = session.exec(select(PatientIndexRow).where(
-            PatientIndexRow.org == org,
-            tuple_(PatientIndexRow.integration_id, PatientIndexRow.clinic_id).in_(pairs),  # type: ignore[arg-type]
-        )).all()
+        query = select(PatientIndexRow).where(PatientIndexRow.org == org)
+        if chart_number is not None:
+            query = query.where(PatientIndexRow.chart_key == normalised(chart_number))
+        else:
+            query = query.where(col(PatientIndexRow.clinic_id).in_({clinic for _, clinic in pairs}))
+        rows = [row for row in session.exec(query).all() if (row.integration_id, row.clinic_id) in wanted]
         return [_candidate(row) for row in rows]

@@ -35,6 +35,7 @@ from services.metrics.intake.deliveries import (
     patient_aggregate_id,
     synced_patient,
 )
+from services.metrics.intake.lookups import Lookups
 from services.metrics.intake.matching import Candidate, Match, match
 from services.metrics.intake.patients import PatientIndexProjection, at_clinics, by_ref
 from services.metrics.integrations import views
@@ -42,7 +43,6 @@ from services.metrics.integrations.models import IntegrationRow
 from services.metrics.integrations.projections import IntegrationsProjection
 from services.metrics.locations.models import LocationRow
 from services.metrics.locations.projections import LocationsProjection
-from services.metrics.locations.views import find as find_location
 from shared.aggregates import Context, execute
 from shared.contracts.base import parse
 from shared.contracts.gateway import INTAKE_STREAM, WebhookReceived
@@ -79,6 +79,11 @@ class Intake:
 
     def __init__(self, runtime: Runtime, *, patient_secret: bytes, clock_skew: timedelta) -> None:
         self.runtime, self.patient_secret, self.clock_skew = runtime, patient_secret, clock_skew
+        self.lookups = Lookups(runtime.engine)
+        # The stream position of the last delivery this process parked waiting for a case: a wake
+        # waits for the read model to show parks up to there, not for the whole stream.
+        self.parked_position = 0
+        self.waiting: set[tuple[str, str]] | None = None  # (org, case id) some parked delivery waits for
 
     async def process(self, event: RecordedEvent, ctx: Context) -> Outcome:
         """Process one `WebhookReceived`, record its outcome on the delivery, wake what waited on it."""
@@ -101,8 +106,12 @@ class Intake:
             outcome = DeliveryParked(**ids, reason=park.reason, detail=park.detail, field=park.field,  # type: ignore[arg-type]
                                      location_id=park.location_id, clinic_id=park.clinic_id,
                                      waiting_for_case=park.waiting_for_case)
-        await execute(ctx, AggregateRef(org, "metrics", "delivery", ids["delivery_id"]), delivery, Settle(outcome),
-                      part=("settle",))
+        settled = await execute(ctx, AggregateRef(org, "metrics", "delivery", ids["delivery_id"]), delivery,
+                                Settle(outcome), part=("settle",))
+        if isinstance(outcome, DeliveryParked) and outcome.waiting_for_case and settled.position:
+            self.parked_position = max(self.parked_position, settled.position)
+            if self.waiting is not None:
+                self.waiting.add((org, outcome.waiting_for_case))
         if created is not None:
             await self.wake(org, created, ctx)
         return outcome
@@ -122,9 +131,14 @@ class Intake:
 
     async def wake(self, org: str, case_id: str, ctx: Context) -> None:
         """Re-process the deliveries parked until `case_id` was created (steps that arrived before it)."""
-        await self.runtime.caught_up(IntegrationsProjection.name, timeout=CATCH_UP_S)
+        if self.waiting is None:  # first wake since start: what earlier runs left parked
+            self.waiting = await asyncio.to_thread(views.waiting_cases, self.runtime.engine)
+        if (org, case_id) not in self.waiting:
+            return
+        await self.runtime.caught_up(IntegrationsProjection.name, self.parked_position, timeout=CATCH_UP_S)
         waiting = await asyncio.to_thread(views.deliveries, self.runtime.engine, org=org, status="parked",
                                           waiting_for_case=case_id)
+        self.waiting.discard((org, case_id))
         for row in waiting:
             await self.reprocess(org, row.intake_sequence, ctx.part(f"wake:{row.id}:{row.attempts}"))
 
@@ -157,24 +171,23 @@ class Intake:
 
     async def _integration(self, org: str, integration_id: str) -> IntegrationRow | None:
         """The integration; not found, once more after the read model caught up (registered just before)."""
-        engine = self.runtime.engine
-        found = await asyncio.to_thread(views.find, engine, org=org, integration_id=integration_id)
+        found = await self.lookups.integration(org, integration_id)
         if found is None and await self.runtime.caught_up(IntegrationsProjection.name, timeout=CATCH_UP_S):
-            found = await asyncio.to_thread(views.find, engine, org=org, integration_id=integration_id)
+            found = await self.lookups.integration(org, integration_id, fresh=True)
         return found
 
     async def _location(self, org: str, integration: IntegrationRow, clinic_id: str) -> LocationRow:
         location_id = integration.clinic_map.get(clinic_id)
         if location_id is None and await self.runtime.caught_up(IntegrationsProjection.name, timeout=CATCH_UP_S):
             # mapped just before the delivery? look once more
-            integration = await self._integration(org, integration.id) or integration
+            integration = await self.lookups.integration(org, integration.id, fresh=True) or integration
             location_id = integration.clinic_map.get(clinic_id)
         if location_id is None:
             raise _Park("unmapped_clinic", f"clinic {clinic_id} of integration {integration.name} is mapped to no "
                         "location", field="clinic_id", clinic_id=clinic_id)
-        location = await asyncio.to_thread(find_location, self.runtime.engine, org=org, location_id=location_id)
+        location = await self.lookups.location(org, location_id)
         if location is None and await self.runtime.caught_up(LocationsProjection.name, timeout=CATCH_UP_S):
-            location = await asyncio.to_thread(find_location, self.runtime.engine, org=org, location_id=location_id)
+            location = await self.lookups.location(org, location_id, fresh=True)
         if location is None:
             raise _Park("unmapped_clinic", f"clinic {clinic_id} is mapped to location {location_id}, which is not "
                         "known", field="clinic_id", clinic_id=clinic_id)
@@ -199,7 +212,7 @@ class Intake:
     async def _resolve(self, org: str, integration: IntegrationRow, location: LocationRow,
                        fact: CaseFact) -> Candidate:
         engine = self.runtime.engine
-        if fact.patient_ref:
+        if fact.patient_ref and fact.patient is None:  # a PMS's own patient id (a scanner's is no use here)
             known = await asyncio.to_thread(by_ref, engine, org=org, integration_id=integration.id,
                                             patient_ref=fact.patient_ref)
             if known is not None:
@@ -208,9 +221,12 @@ class Intake:
         if fact.patient is None:
             raise _Park("unmatched_patient", f"PMS patient {fact.patient_ref} of integration {integration.name} "
                         "is not known (its patient record has not arrived)", field="patient", **where)
-        settings = await asyncio.to_thread(views.settings_of, engine, org=org, location_id=location.id)
-        clinics = await asyncio.to_thread(views.clinics_of, engine, org=org, location_id=location.id)
-        candidates = await asyncio.to_thread(at_clinics, engine, org=org, clinics=clinics)
+        settings = await self.lookups.settings(org, location.id)
+        clinics = await self.lookups.clinics(org, location.id)
+        chart = None if settings.patient_matching == "fuzzy" else fact.patient.chart_number
+        if settings.patient_matching != "fuzzy" and not chart:
+            chart = "\x00"  # exact modes need a chart number: none matches nothing
+        candidates = await asyncio.to_thread(at_clinics, engine, org=org, clinics=clinics, chart_number=chart)
         found: Match = match(fact.patient, candidates, mode=settings.patient_matching,
                              threshold=settings.fuzzy_threshold)
         if found.found is None:
@@ -245,8 +261,7 @@ class Intake:
             case_id = latest.id
         details = dict(fact.details)
         if fact.type == "ProcedurePosted" and details.get("code"):
-            settings = await asyncio.to_thread(views.settings_of, self.runtime.engine, org=org,
-                                               location_id=location.id)
+            settings = await self.lookups.settings(org, location.id)
             details["code"] = settings.procedure_codes.get(str(details["code"]), details["code"])
         if fact.provider_id:
             details["provider_id"] = fact.provider_id

@@ -73,3 +73,11 @@ def patient_sync_seconds(engine: Engine, *, org: str, location_id: str) -> list[
                                                          PatientSyncRow.location_id == location_id)).all()
         return [max(((utc(r.received_at) or r.received_at) - (utc(r.occurred_at) or r.occurred_at)).total_seconds(),
                     0.0) for r in rows]
+
+
+def waiting_cases(engine: Engine) -> set[tuple[str, str]]:
+    """(org, case id) of every parked delivery waiting for its case to be created."""
+    with Session(engine) as session:
+        rows = session.exec(select(DeliveryRow.org, DeliveryRow.waiting_for_case).where(
+            DeliveryRow.status == "parked", col(DeliveryRow.waiting_for_case).is_not(None))).all()
+        return {(org, case) for org, case in rows if case}
