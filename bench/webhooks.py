@@ -122,7 +122,7 @@ async def _freshness(stack: Stack, gateway: str, scanner: dict[str, Any], locati
         tasks = []
         for n in range(total):
             await asyncio.sleep(max(began + n / rate - time.perf_counter(), 0))
-            index, external = n % LOCATIONS, f"fresh-{n}"
+            index, external = n % LOCATIONS, f"fresh{rate:g}-{n}"
             sent[case_id_of(locations[index], external)] = time.perf_counter()
             tasks.append(asyncio.create_task(_post(client, scanner["webhook_url"], scanner["secret"], external,
                                                    _case(index, external))))

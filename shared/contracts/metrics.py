@@ -253,6 +253,16 @@ class RefinementStarted(_CaseEvent):
     """A refinement (mid-course correction) began."""
 
 
+class AlignersDelivered(_CaseEvent):
+    """The lab's aligners arrived at the practice (lab turnaround ends)."""
+
+
+class LabExportFailed(_CaseEvent):
+    """Exporting the case to the lab failed (lab integration stability)."""
+
+    reason: str | None = None
+
+
 class ProcedurePosted(_CaseEvent):
     """The procedure was posted to the PMS with its CDT code and fee."""
 
@@ -323,7 +333,7 @@ class RoiAssumptionsSet(DomainEvent):
 
 CASE_EVENTS: tuple[type[_CaseEvent], ...] = (
     CaseCreated, ScanUploaded, PlanGenerated, PlanModified, RevisionRequested, PlanApproved, PatientAccepted,
-    PatientDeclined, RefinementStarted, ProcedurePosted, CaseProcessed,
+    PatientDeclined, RefinementStarted, ProcedurePosted, CaseProcessed, AlignersDelivered, LabExportFailed,
 )
 
 register(

@@ -137,4 +137,6 @@ KPIS: dict[str, str] = {
     "lab_export_failures": "Failed case exports to the lab",
     "aligner_cases_per_month": "New aligner cases per month in the window",
     "locations_live_pct": "Share of the scope's planned locations that are live",
+    "refinements_per_case": "Refinements per accepted case",
+    "case_backlog": "Cases submitted and not yet approved",
 }

@@ -5,6 +5,7 @@ the go-live window, the program view and a rebuild to the same rows — real NAT
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from services.metrics.kpis.handlers import kpis_ref
@@ -35,13 +36,43 @@ def test_each_kpi_carries_n_and_the_window() -> None:
     assert (values["case_acceptance_rate_pct"].value, values["case_acceptance_rate_pct"].n) == (50.0, 2)
     assert (values["cases_without_critical_issue_pct"].value, values["cases_without_critical_issue_pct"].n) == (50, 2)
     assert (values["aligner_cases_per_month"].value, values["aligner_cases_per_month"].n) == (3.0, 3)
-    assert {v.window for v in values.values()} == {"all"}
+    assert {v.window for v in values.values()} == {"all", "trailing_30_days", "trailing_14_days"}
     # Without an acceptance window (SoftSmile) the late acceptance counts.
     assert measure(cases, went_live=None, acceptance_within_days=None)["case_acceptance_rate_pct"].value == 100.0
     # Since go-live: only cases submitted from that day on.
     live = measure(cases, went_live=date(2026, 3, 3), acceptance_within_days=7)
     assert live["plan_turnaround_hours"].n == 0 and live["plan_turnaround_hours"].value is None
     assert (live["aligner_cases_per_month"].n, live["aligner_cases_per_month"].window) == (1, "since_go_live")
+
+
+def test_workload_people_and_lab_kpis() -> None:
+    def case(submitted_h: float, approved_h: float | None, provider: str, **extra: object) -> CaseFacts:
+        base = facts(submitted_h, approved_h, decision=extra.pop("decision", None),  # type: ignore[arg-type]
+                     decided_h=extra.pop("decided_h", None))  # type: ignore[arg-type]
+        return replace(base, provider_id=provider, **extra)  # type: ignore[arg-type]
+
+    day = 24.0
+    cases = [
+        case(0, 5, "dr-a", review_minutes=12.0, decision="accepted", decided_h=30, refinements=2,
+             delivered_at=T0 + timedelta(days=8), procedure_posted=True),
+        case(1, 9, "dr-a", review_minutes=18.0, decision="declined", decided_h=40),
+        case(2, 7, "dr-b", decision="accepted", decided_h=50, refinements=0,
+             lab_export_failures_at=(T0 + timedelta(days=40), T0 + timedelta(days=2))),
+        case(40 * day, None, "dr-b"),
+        case(41 * day, None, "dr-c"),
+    ]
+    values = measure(cases, went_live=None, acceptance_within_days=None, outside_platform=3)
+    assert (values["provider_review_minutes"].value, values["provider_review_minutes"].n) == (15.0, 2)
+    assert (values["refinements_per_case"].value, values["refinements_per_case"].n) == (1.0, 2)
+    assert (values["case_backlog"].value, values["case_backlog"].n) == (2, 5)
+    assert (values["plans_per_clinician_min"].value, values["plans_per_clinician_min"].n) == (0, 3)  # dr-c: none
+    # Active in the last 30 days of the window (which ends on day 41): dr-b and dr-c of three.
+    assert (values["monthly_active_users_pct"].value, values["monthly_active_users_pct"].n) == (66.67, 3)
+    assert (values["lab_turnaround_days"].value, values["lab_turnaround_days"].n) == (8.0, 1)
+    assert values["lab_export_failures"].value == 1  # the day-2 failure is older than 14 days
+    assert (values["platform_adoption_pct"].value, values["platform_adoption_pct"].n) == (25.0, 4)
+    assert measure(cases, went_live=None, acceptance_within_days=None)["platform_adoption_pct"].value == 100.0
+    assert measure([], went_live=None, acceptance_within_days=None)["platform_adoption_pct"].n == 0
 
 
 async def test_kpis_are_measured_published_windowed_and_rebuilt(app, token, org) -> None:

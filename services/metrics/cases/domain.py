@@ -17,8 +17,10 @@ from typing import Any
 from shared.aggregates import Aggregate
 from shared.contracts.base import DomainEvent
 from shared.contracts.metrics import (
+    AlignersDelivered,
     CaseCreated,
     CaseProcessed,
+    LabExportFailed,
     PatientAccepted,
     PatientDeclined,
     PlanApproved,
@@ -33,7 +35,7 @@ from shared.errors import Conflict, DomainError, NotFound
 
 STEPS: dict[str, type[DomainEvent]] = {cls.event_type(): cls for cls in (
     ScanUploaded, PlanGenerated, PlanModified, RevisionRequested, PlanApproved, PatientAccepted, PatientDeclined,
-    RefinementStarted, ProcedurePosted,
+    RefinementStarted, ProcedurePosted, AlignersDelivered, LabExportFailed,
 )}
 CDT_CODE = re.compile(r"^D\d{4}$")
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")

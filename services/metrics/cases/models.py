@@ -37,6 +37,8 @@ class CaseRow(SQLModel, table=True):
     procedure_code: str | None = None
     procedure_fee: float | None = None
     procedure_provider_id: str | None = None
+    delivered_at: datetime | None = _at()
+    lab_export_failures_at: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     processed: bool = False
     critical: bool | None = None
     critical_issues: list[str] = Field(default_factory=list, sa_column=Column(JSON))

@@ -14,8 +14,10 @@ from sqlmodel import Session, SQLModel
 from services.metrics.cases.models import CaseRow
 from shared.contracts.base import parse
 from shared.contracts.metrics import (
+    AlignersDelivered,
     CaseCreated,
     CaseProcessed,
+    LabExportFailed,
     PatientAccepted,
     PatientDeclined,
     PlanApproved,
@@ -81,6 +83,10 @@ class CasesProjection:
                     row.decided_at = fact.occurred_at
             case RefinementStarted():
                 row.refinements += 1
+            case AlignersDelivered():
+                row.delivered_at = earliest(row.delivered_at, fact.occurred_at)
+            case LabExportFailed():
+                row.lab_export_failures_at = sorted({*row.lab_export_failures_at, fact.occurred_at.isoformat()})
             case ProcedurePosted():
                 row.procedure_code, row.procedure_fee = fact.code, fact.fee
                 row.procedure_provider_id = fact.provider_id

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from services.metrics.cases.models import CaseRow
 from services.metrics.cases.projections import utc
 
-TIMES = ("submitted_at", "scanned_at", "generated_at", "approved_at", "decided_at")
+TIMES = ("submitted_at", "scanned_at", "generated_at", "approved_at", "decided_at", "delivered_at")
 
 
 def _aware(row: CaseRow) -> CaseRow:

@@ -81,3 +81,16 @@ def waiting_cases(engine: Engine) -> set[tuple[str, str]]:
         rows = session.exec(select(DeliveryRow.org, DeliveryRow.waiting_for_case).where(
             DeliveryRow.status == "parked", col(DeliveryRow.waiting_for_case).is_not(None))).all()
         return {(org, case) for org, case in rows if case}
+
+
+def procedures_without_case(engine: Engine, *, org: str, location_ids: list[str]) -> dict[str, int]:
+    """location -> PMS procedures posted there that no platform case took (aligners planned elsewhere)."""
+    with Session(engine) as session:
+        rows = session.exec(select(DeliveryRow.location_id).where(
+            DeliveryRow.org == org, DeliveryRow.status == "parked", DeliveryRow.reason == "case_not_created",
+            col(DeliveryRow.waiting_for_case).is_(None), col(DeliveryRow.location_id).in_(location_ids))).all()
+    found: dict[str, int] = {}
+    for location_id in rows:
+        if location_id:
+            found[location_id] = found.get(location_id, 0) + 1
+    return found

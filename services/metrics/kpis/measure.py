@@ -10,7 +10,17 @@ the same numbers (a rebuild or a replay measures the same). Definitions (`KPIS` 
 - case_acceptance_rate_pct: accepted ÷ decided, over approved cases the patient decided on; with the
   playbook's `acceptance_within_days`, an acceptance later than that after approval counts as not accepted;
 - cases_without_critical_issue_pct: share of processed cases whose planning saw no critical issue;
-- aligner_cases_per_month: cases submitted in the window ÷ its length in months (at least one month).
+- aligner_cases_per_month: cases submitted in the window ÷ its length in months (at least one month);
+- provider_review_minutes: mean provider minutes over approved cases that recorded them;
+- refinements_per_case: mean refinements over accepted cases;
+- case_backlog: cases submitted and not approved (n: the same count);
+- plans_per_clinician_min: approved plans of the least active provider (n: providers);
+- monthly_active_users_pct: providers with a case in the window's last 30 days ÷ providers seen in
+  the window (the platform sees its users through their cases; licences are not an event);
+- lab_turnaround_days: mean aligner arrival - submission, over delivered cases;
+- lab_export_failures: failed lab exports in the window's last 14 days (Spark's day-60 check);
+- platform_adoption_pct: aligner procedures posted on a platform case ÷ all the PMS posted here,
+  those without a platform case included (`outside_platform`: the PMS procedures no case took).
 """
 
 from __future__ import annotations
@@ -35,6 +45,12 @@ class CaseFacts:
     revisions: int
     processed: bool
     critical: bool | None
+    provider_id: str | None = None
+    review_minutes: float | None = None
+    refinements: int = 0
+    delivered_at: datetime | None = None
+    lab_export_failures_at: tuple[datetime, ...] = ()
+    procedure_posted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +70,8 @@ def window_of(cases: Sequence[CaseFacts], went_live: date | None) -> tuple[Windo
         inside = [c for c in cases if c.submitted_at is not None]
         start = min((c.submitted_at for c in inside if c.submitted_at), default=None)
         name = "all"
-    times = [t for c in inside for t in (c.submitted_at, c.scanned_at, c.approved_at, c.decided_at) if t]
+    times = [t for c in inside for t in (c.submitted_at, c.scanned_at, c.approved_at, c.decided_at, c.delivered_at,
+                                         *c.lab_export_failures_at) if t]
     return Window(name, start, max(times, default=None)), inside
 
 
@@ -71,8 +88,49 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
     return (end - start).total_seconds()
 
 
+ACTIVE_DAYS = 30
+LAB_FAILURE_DAYS = 14
+
+
+def _count(count: int | None, n: int, window: Window) -> KpiValue:
+    return KpiValue(value=count, n=n, window=window.name, window_start=window.start, window_end=window.end)
+
+
+def _work(inside: Sequence[CaseFacts], approved: Sequence[CaseFacts], window: Window,
+          outside_platform: int) -> dict[str, KpiValue]:
+    """Workload, people and lab KPIs of the window's cases."""
+    end = window.end
+    providers = {c.provider_id for c in inside if c.provider_id}
+    plans = {p: sum(1 for c in approved if c.provider_id == p) for p in providers}
+    recent = {c.provider_id for c in inside if c.provider_id and end is not None and c.submitted_at is not None
+              and c.submitted_at >= end - timedelta(days=ACTIVE_DAYS)}
+    failures = [t for c in inside for t in c.lab_export_failures_at
+                if end is not None and t >= end - timedelta(days=LAB_FAILURE_DAYS)]
+    posted = sum(1 for c in inside if c.procedure_posted)
+    return {
+        "provider_review_minutes": _value((c.review_minutes for c in approved if c.review_minutes is not None),
+                                          window),
+        "refinements_per_case": _value((float(c.refinements) for c in approved if c.decision == "accepted"),
+                                       window),
+        "case_backlog": _count(sum(1 for c in inside if c.approved_at is None), len(inside), window),
+        "plans_per_clinician_min": _count(min(plans.values()) if plans else None, len(plans), window),
+        "monthly_active_users_pct": KpiValue(
+            value=round(100 * len(recent) / len(providers), 2) if providers else None, n=len(providers),
+            window=f"trailing_{ACTIVE_DAYS}_days", window_start=end - timedelta(days=ACTIVE_DAYS) if end else None,
+            window_end=end),
+        "lab_turnaround_days": _value((span / 86400 for c in inside
+                                       if (span := _seconds(c.submitted_at, c.delivered_at)) is not None), window),
+        "lab_export_failures": KpiValue(value=len(failures), n=len(inside), window=f"trailing_{LAB_FAILURE_DAYS}_days",
+                                        window_start=end - timedelta(days=LAB_FAILURE_DAYS) if end else None,
+                                        window_end=end),
+        "platform_adoption_pct": _count(None, 0, window) if posted + outside_platform == 0 else KpiValue(
+            value=round(100 * posted / (posted + outside_platform), 2), n=posted + outside_platform,
+            window=window.name, window_start=window.start, window_end=window.end),
+    }
+
+
 def measure(cases: Sequence[CaseFacts], *, went_live: date | None,
-            acceptance_within_days: int | None) -> dict[str, KpiValue]:
+            acceptance_within_days: int | None, outside_platform: int = 0) -> dict[str, KpiValue]:
     """Every KPI this location's cases give, each with n and the window."""
     window, inside = window_of(cases, went_live)
     approved = [c for c in inside if c.approved_at is not None and c.submitted_at is not None]
@@ -99,4 +157,5 @@ def measure(cases: Sequence[CaseFacts], *, went_live: date | None,
         "cases_without_critical_issue_pct": _value((0.0 if c.critical else 1.0 for c in processed), window,
                                                    scale=100),
         "aligner_cases_per_month": volume,
+        **_work(inside, approved, window, outside_platform),
     }

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine
 
 from services.metrics.cases.models import CaseRow
 from services.metrics.cases.views import cases_of
+from services.metrics.integrations.views import procedures_without_case
 from services.metrics.kpis.measure import CaseFacts, measure
 from services.metrics.locations.models import LocationRow
 from services.metrics.programs.playbooks import default_playbook
@@ -29,7 +31,9 @@ class Measured:
 
 def facts(row: CaseRow) -> CaseFacts:
     return CaseFacts(row.submitted_at, row.scanned_at, row.approved_at, row.decision, row.decided_at, row.revisions,
-                     row.processed, row.critical)
+                     row.processed, row.critical, row.provider_id, row.review_minutes, row.refinements,
+                     row.delivered_at, tuple(datetime.fromisoformat(t) for t in row.lab_export_failures_at),
+                     row.procedure_code is not None)
 
 
 def measure_locations(engine: Engine, *, org: str, locations: Sequence[LocationRow]) -> list[Measured]:
@@ -38,6 +42,7 @@ def measure_locations(engine: Engine, *, org: str, locations: Sequence[LocationR
     cases = cases_of(engine, org=org, location_ids=ids)
     live = go_lives(engine, org=org, location_ids=ids)
     surveyed = latest_scores(engine, org=org, location_ids=ids)
+    outside = procedures_without_case(engine, org=org, location_ids=ids)
     out = []
     for row in locations:
         playbook = (playbook_of(engine, org=org, program_id=row.program_id) if row.program_id else None) \
@@ -45,7 +50,8 @@ def measure_locations(engine: Engine, *, org: str, locations: Sequence[LocationR
         went_live = live[row.id].date if row.id in live else None
         located = cases[row.id]
         values = measure([facts(c) for c in located], went_live=went_live,
-                         acceptance_within_days=playbook.metrics.acceptance_within_days)
+                         acceptance_within_days=playbook.metrics.acceptance_within_days,
+                         outside_platform=outside.get(row.id, 0))
         scores = surveyed.get(row.id, [])
         # Satisfaction is the latest survey's mean at the location, as the gates' "latest_survey" window reads it.
         values |= {metric_of(s.kind): KpiValue(value=s.mean, n=s.n, window="latest_survey",

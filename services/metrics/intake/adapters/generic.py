@@ -32,6 +32,7 @@ TYPES = {
     "plan.modified": "PlanModified", "revision.requested": "RevisionRequested", "plan.approved": "PlanApproved",
     "patient.accepted": "PatientAccepted", "patient.declined": "PatientDeclined",
     "refinement.started": "RefinementStarted", "procedure.posted": "ProcedurePosted",
+    "aligners.delivered": "AlignersDelivered", "lab_export.failed": "LabExportFailed",
 }
 PATIENT = "patient.updated"
 
