@@ -53,7 +53,8 @@ def create_app(settings: MetricsSettings | None = None) -> FastAPI:
         routers=[baselines.router, cases.router, integrations.router, kpis.router, surveys.router, roi.router],
         projections=projections(),
         reactors=[*(reactors() if settings.publish_kpis else []),
-                  *intake.reactors(lambda runtime: Intake(runtime, patient_secret=patient_secret, clock_skew=skew))],
+                  *intake.reactors(lambda runtime: Intake(runtime, patient_secret=patient_secret, clock_skew=skew,
+                                                           retention=timedelta(days=settings.intake_retention_days)))],
         streams=[intake_stream(retention_days=settings.intake_retention_days, replicas=settings.stream_replicas)],
     )
     app.state.patient_secret = patient_secret

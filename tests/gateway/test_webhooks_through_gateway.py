@@ -224,6 +224,14 @@ async def test_signed_deliveries_become_cases_kpis_and_integration_health(
         assert (checks["ai-plan-generated"]["status"], checks["ai-plan-generated"]["n"]) == ("pass", 1)
         assert checks["approval-posts-procedure"]["status"] == "pass"
         assert checks["appointment-sync"]["status"] == "not_measured"
+        # Not live yet: the cases so far are the pre-go-live window a baseline derives from.
+        derived = await client.post(f"/api/v1/locations/{north}/baseline/derive", headers=admin)
+        assert derived.status_code == 200, derived.text
+        baseline = {v["metric"]: v for v in derived.json()["values"]}
+        assert (baseline["plan_turnaround_hours"]["value"], baseline["plan_turnaround_hours"]["sample_size"],
+                baseline["plan_turnaround_hours"]["source"]) == (3.5, 2, "derived")
+        nothing = await client.post(f"/api/v1/locations/{south}/baseline/derive", headers=admin)
+        assert nothing.status_code == 422 and nothing.json()["error"]["field"] == "location_id"
         south_health = (await client.get(f"/api/v1/locations/{south}/integration-health", headers=admin)).json()
         assert {c["key"]: c["n"] for c in south_health["checks"]}["pms-patient-sync"] == 1
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from services.metrics.baselines import handlers, views
+from services.metrics.baselines.derive import derived_entries
 from services.metrics.baselines.domain import CaptureBaseline, Entry
 from services.metrics.baselines.projections import BaselinesProjection
 from services.metrics.baselines.schemas import (
@@ -24,13 +25,17 @@ from services.metrics.baselines.schemas import (
     ProgramBaselines,
 )
 from services.metrics.baselines.spreadsheet import named_locations
+from services.metrics.cases.views import cases_of
+from services.metrics.kpis.views import facts
 from services.metrics.locations import views as locations
 from services.metrics.locations.lookup import location_for
 from services.metrics.locations.projections import LocationsProjection
 from services.metrics.programs.lookup import playbook_for
+from services.metrics.programs.views import go_lives
 from shared.access import require
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal, Principal
+from shared.errors import DomainError
 from shared.http import error_body
 from shared.playbooks import PlaybookTemplate
 from shared.uploads import csv_text
@@ -90,6 +95,30 @@ async def capture_baseline(
     await read_your_writes(runtime, BaselinesProjection.name, outcome.position, response)
     return await asyncio.to_thread(location_baseline, runtime.engine, ctx.principal.org, location_id,
                                    location.program_id, playbook)
+
+
+@router.post("/locations/{location_id}/baseline/derive", response_model=LocationBaseline)
+async def derive_baseline(location_id: str, response: Response, ctx: ContextDep,
+                         runtime: RuntimeDep) -> LocationBaseline:
+    """Captures what the location's case events before go-live give (source `derived`, n as the sample size)."""
+    require(ctx.principal, "baselines:capture")
+    location = await location_for(runtime, ctx.principal, location_id)
+    playbook = await playbook_for(runtime, ctx.principal.org, location.program_id)
+    engine, org = runtime.engine, ctx.principal.org
+    live = await asyncio.to_thread(go_lives, engine, org=org, location_ids=[location.id])
+    until = live[location.id].date if location.id in live else _today()
+    cases = (await asyncio.to_thread(cases_of, engine, org=org, location_ids=[location.id]))[location.id]
+    plan = playbook.metrics.baseline
+    entries = derived_entries([facts(c) for c in cases], plan.metrics, until=until, week_one=plan.capture == "week_1",
+                              acceptance_within_days=playbook.metrics.acceptance_within_days)
+    if not entries:
+        raise DomainError(f"no case events before {until} give any of the baseline metrics "
+                          f"({', '.join(m.key for m in plan.metrics)})", field="location_id")
+    command = CaptureBaseline(location.id, location.program_id, entries, plan.metrics, source="derived",
+                              captured_by=ctx.principal.subject, today=_today(), region=location.region)
+    outcome = await handlers.capture_baseline(command, ctx)
+    await read_your_writes(runtime, BaselinesProjection.name, outcome.position, response)
+    return await asyncio.to_thread(location_baseline, engine, org, location_id, location.program_id, playbook)
 
 
 @router.get("/locations/{location_id}/baseline", response_model=LocationBaseline)

@@ -112,3 +112,12 @@ def at_clinics(engine: Engine, *, org: str, clinics: Iterable[tuple[str, str]],
             query = query.where(col(PatientIndexRow.clinic_id).in_({clinic for _, clinic in pairs}))
         rows = [row for row in session.exec(query).all() if (row.integration_id, row.clinic_id) in wanted]
         return [_candidate(row) for row in rows]
+
+
+def purge_before(engine: Engine, cutoff: datetime) -> int:
+    """Forget PMS patients whose record is older than the intake retention (their source expired too)."""
+    with Session(engine) as session, session.begin():
+        rows = session.exec(select(PatientIndexRow).where(col(PatientIndexRow.occurred_at) < cutoff)).all()
+        for row in rows:
+            session.delete(row)
+        return len(rows)

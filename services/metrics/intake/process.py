@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,7 +38,7 @@ from services.metrics.intake.deliveries import (
 )
 from services.metrics.intake.lookups import Lookups
 from services.metrics.intake.matching import Candidate, Match, match
-from services.metrics.intake.patients import PatientIndexProjection, at_clinics, by_ref
+from services.metrics.intake.patients import PatientIndexProjection, at_clinics, by_ref, purge_before
 from services.metrics.integrations import views
 from services.metrics.integrations.models import IntegrationRow
 from services.metrics.integrations.projections import IntegrationsProjection
@@ -52,6 +53,7 @@ from shared.events import AggregateRef, RecordedEvent
 from shared.runtime import Runtime
 
 CATCH_UP_S = 10.0
+PURGE_EVERY_S = 3600.0
 Outcome = DeliveryParked | DeliveryProcessed
 
 
@@ -77,8 +79,10 @@ class _Park(Exception):  # not frozen: raising sets attributes on an exception
 class Intake:
     """Processes deliveries of one metrics process (the reactor and the re-process route share it)."""
 
-    def __init__(self, runtime: Runtime, *, patient_secret: bytes, clock_skew: timedelta) -> None:
+    def __init__(self, runtime: Runtime, *, patient_secret: bytes, clock_skew: timedelta,
+                 retention: timedelta = timedelta(days=30)) -> None:
         self.runtime, self.patient_secret, self.clock_skew = runtime, patient_secret, clock_skew
+        self.retention, self.purged_at = retention, 0.0
         self.lookups = Lookups(runtime.engine)
         # The stream position of the last delivery this process parked waiting for a case: a wake
         # waits for the read model to show parks up to there, not for the whole stream.
@@ -90,6 +94,7 @@ class Intake:
         received = parse(event)
         assert isinstance(received, WebhookReceived)
         org = event.ref.org
+        await self._purge()
         ids: dict[str, Any] = {
             "delivery_id": delivery_id(received.integration_id, received.webhook_id),
             "integration_id": received.integration_id, "source": received.source,
@@ -115,6 +120,13 @@ class Intake:
         if created is not None:
             await self.wake(org, created, ctx)
         return outcome
+
+    async def _purge(self) -> None:
+        """At most hourly: PHI kept for matching lives no longer than the raw deliveries it came from."""
+        if time.monotonic() - self.purged_at < PURGE_EVERY_S and self.purged_at:
+            return
+        self.purged_at = time.monotonic()
+        await asyncio.to_thread(purge_before, self.runtime.engine, datetime.now(UTC) - self.retention)
 
     async def reprocess(self, org: str, intake_sequence: int, ctx: Context) -> Outcome:
         """Process a delivery again from its raw body in DSO_INTAKE."""

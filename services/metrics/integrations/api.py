@@ -243,7 +243,8 @@ async def _reprocess(request: Request, runtime: Runtime, ctx: Context, rows: lis
         raise Conflict("the delivery is not parked: it was processed already", field="delivery_id")
     settings: MetricsSettings = request.app.state.settings
     intake = Intake(runtime, patient_secret=request.app.state.patient_secret,
-                    clock_skew=timedelta(seconds=settings.clock_skew_s))
+                    clock_skew=timedelta(seconds=settings.clock_skew_s),
+                    retention=timedelta(days=settings.intake_retention_days))
     platform = replace(ctx, principal=Principal.system(ctx.principal.org, "metrics-intake"))
     processed = parked_again = expired = 0
     for row in rows:
