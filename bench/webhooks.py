@@ -117,6 +117,7 @@ async def _freshness(stack: Stack, gateway: str, scanner: dict[str, Any], locati
             everything.set()
 
     await nc.subscribe("dso.*.metrics.case.*.CaseCreated", cb=seen)
+    await nc.flush()  # subscribed at the server before the first delivery goes out
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
         began = time.perf_counter()
         tasks = []

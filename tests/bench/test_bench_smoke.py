@@ -13,6 +13,7 @@ REQUEST_PATH = {"get_location_gateway", "get_location_readiness", "post_location
 SINGLE = {"propagation_waves_to_readiness", "publish_fsync_1", "publish_fsync_50"}
 MEMORY = {"rss_idle_readiness", "rss_idle_gateway", "rss_readiness_loaded"}
 GATES = {"gate_evaluation_50_locations_100k_events", "gate_evaluation_50_locations_1000k_events"}
+WEBHOOKS = {"webhook_ingest", "intake_processing", "webhook_to_case_event_50_per_s", "webhook_to_case_event_200_per_s"}
 
 
 def test_quick_benchmark_writes_every_metric(tmp_path: Path) -> None:
@@ -22,7 +23,7 @@ def test_quick_benchmark_writes_every_metric(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
     results = {row["metric"]: row for row in json.loads(out.read_text())}
-    assert set(results) == THROUGHPUT | REQUEST_PATH | SINGLE | MEMORY | GATES
+    assert set(results) == THROUGHPUT | REQUEST_PATH | SINGLE | MEMORY | GATES | WEBHOOKS
     for row in results.values():
         assert set(row) == {"metric", "ours", "baseline", "ratio", "unit", "p50", "p99"}
         assert row["ours"] > 0, row
@@ -33,3 +34,6 @@ def test_quick_benchmark_writes_every_metric(tmp_path: Path) -> None:
     assert {results[m]["unit"] for m in THROUGHPUT} == {"events/s"}
     assert {results[m]["unit"] for m in REQUEST_PATH} == {"req/s"}
     assert {results[m]["unit"] for m in MEMORY} == {"MB"}
+    assert results["webhook_ingest"]["unit"] == "webhooks/s" and results["webhook_ingest"]["baseline"] > 0
+    for metric in WEBHOOKS - {"intake_processing"}:
+        assert 0 < results[metric]["p50"] <= results[metric]["p99"], results[metric]

@@ -103,3 +103,25 @@ def test_a_delivery_is_processed_once_and_parked_until_then() -> None:
     state = evolve(state, done)
     assert decide(state, Settle(parked)) == [] and decide(state, Settle(done)) == []
     assert delivery_id("i1", "w1") != delivery_id("i2", "w1")
+
+
+def test_the_patient_index_forgets_what_was_received_before_the_retention(tmp_path) -> None:
+    from datetime import timedelta
+
+    from sqlmodel import Session, select
+
+    from services.metrics.intake.patients import PatientIndexProjection, PatientIndexRow, purge_before
+    from shared.db import make_engine
+    from shared.projections import store
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'index.db'}")
+    store.create_tables(engine, PatientIndexProjection())
+    now = datetime.now(UTC)
+    old_record = datetime(2001, 1, 1, tzinfo=UTC)  # a patient created in the PMS long ago, sent today: kept
+    with Session(engine) as session, session.begin():
+        for ref, received in (("kept", now - timedelta(days=1)), ("gone", now - timedelta(days=31))):
+            session.add(PatientIndexRow(org="o", integration_id="i", patient_ref=ref, clinic_id="1",
+                                        occurred_at=old_record, received_at=received, sequence=1))
+    assert purge_before(engine, now - timedelta(days=30)) == 1
+    with Session(engine) as session:
+        assert [r.patient_ref for r in session.exec(select(PatientIndexRow)).all()] == ["kept"]

@@ -42,6 +42,7 @@ class PatientIndexRow(SQLModel, table=True):
     chart_number: str | None = None
     chart_key: str | None = Field(default=None, index=True)  # normalised, for exact matching
     occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True)))
+    received_at: datetime = Field(sa_column=Column(DateTime(timezone=True), index=True))
     sequence: int
 
 
@@ -81,7 +82,7 @@ class PatientIndexProjection:
             last_name=fields.last_name, first_name=fields.first_name, birth_date=fields.birth_date,
             chart_number=fields.chart_number,
             chart_key=normalised(fields.chart_number) if fields.chart_number else None,
-            occurred_at=record.occurred_at, sequence=event.sequence,
+            occurred_at=record.occurred_at, received_at=received.received_at, sequence=event.sequence,
         ))
 
 
@@ -115,9 +116,9 @@ def at_clinics(engine: Engine, *, org: str, clinics: Iterable[tuple[str, str]],
 
 
 def purge_before(engine: Engine, cutoff: datetime) -> int:
-    """Forget PMS patients whose record is older than the intake retention (their source expired too)."""
+    """Forget PMS patients whose delivery was received before the intake retention (their source expired too)."""
     with Session(engine) as session, session.begin():
-        rows = session.exec(select(PatientIndexRow).where(col(PatientIndexRow.occurred_at) < cutoff)).all()
+        rows = session.exec(select(PatientIndexRow).where(col(PatientIndexRow.received_at) < cutoff)).all()
         for row in rows:
             session.delete(row)
         return len(rows)
