@@ -19,6 +19,7 @@ run: install  ## the whole stack on embedded defaults
 
 test: install  ## the full suite against real NATS, SQLite and PostgreSQL
 	./deploy/scripts/ensure-postgres.sh
+	./deploy/scripts/ensure-chromium.sh
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 

@@ -19,6 +19,7 @@ from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import BadRequestError
 from nats.js.kv import KeyValue
 from starlette.middleware import Middleware
+from starlette.staticfiles import StaticFiles
 
 from services.gateway.access.cors import ALLOW_HEADERS, EXPOSE_HEADERS, Cors
 from services.gateway.access.edge import Edge, Gatekeeper
@@ -32,6 +33,8 @@ from services.gateway.catalog.api import router as catalog_router
 from services.gateway.catalog.openapi import CombinedSchema
 from services.gateway.compose.api import router as compose_router
 from services.gateway.config import GatewaySettings
+from services.gateway.console.api import STATIC as CONSOLE_STATIC
+from services.gateway.console.api import router as console_router
 from services.gateway.forwarding.api import router as forwarding_router
 from services.gateway.forwarding.forward import new_client
 from services.gateway.health import downstream_health
@@ -119,6 +122,8 @@ def create_app(
     app.state.readiness_checks = (audit_health, downstream_health)
     app.state.webhook_key = signing_key(settings)
     app.include_router(webhooks_router)
+    app.include_router(console_router)
+    app.mount("/console/assets", StaticFiles(directory=CONSOLE_STATIC), name="console-assets")
     include_api(app, [audit_router, compose_router, live_router, forwarding_router])  # the catch-all last
     app.include_router(catalog_router)
     if settings.cors_origins:  # outermost: preflights and every error answer carry the CORS headers

@@ -58,6 +58,8 @@ class GatewaySettings(ServiceSettings):
     # Live event streams one caller (org + user) may hold open on one replica at once.
     max_streams_per_caller: int = Field(5, ge=1, validation_alias=_own("max_streams_per_caller"))
     sse_retry_ms: int = Field(2000, ge=0, validation_alias=_own("sse_retry_ms"))
+    # The console's development login (only ever with the local signing key, on loopback).
+    console_dev_login: bool = Field(True, validation_alias=_own("console_dev_login"))
 
     @field_validator("cors_origins", mode="before")
     @classmethod
