@@ -2,7 +2,7 @@
 
 Business dates come from the data: the programme starts on the Monday `weeks` weeks ago, so go-lives,
 cases, baselines and surveys all lie in the past and nothing waits. The same `seed` gives the same DSO.
-Cases go in over the cases API (the webhook intake is not built yet).
+Cases arrive as signed PMS and scanner webhooks (`cli/feeds.py`), as a DSO's integrations send them.
 """
 
 from __future__ import annotations
@@ -19,10 +19,13 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from cli.feeds import Feeds, register, send_cases, send_stranger
+
 FACTORS = ("it_infrastructure", "staff_adaptability", "patient_volume", "tech_stack", "champion")
 REGIONS = ("north", "south", "east", "west")
 TOWNS = ("Maple", "Cedar", "Harbor", "Summit", "Willow", "Granite", "Lakeside", "Orchard", "Riverside", "Pine",
          "Meadow", "Bayview", "Hillcrest", "Brookfield", "Fairview", "Oakridge", "Sunset", "Northgate")
+CASES_PER_LOCATION = 8
 MODULES = ("platform-fundamentals", "clinical-workflow", "integration-troubleshooting", "training-delivery",
            "certification-assessment")
 
@@ -91,6 +94,7 @@ def run_demo(client: httpx.Client, *, admin: dict[str, str], executive: dict[str
                 "scores": scores_for(rng, index, locations), "assessor": "regional manager"})
             ids.append(created["id"])
             progress.advance(step)
+        feeds = register(client, demo.call, ids)
         plan = demo.until(lambda: demo.call("GET", f"/api/v1/programs/{demo.program}/plan"),
                           lambda p: len(p["locations"]) + len(p["unscheduled"]) == locations, "the wave plan")
         waves: dict[str, list[str]] = {}
@@ -138,8 +142,12 @@ def run_demo(client: httpx.Client, *, admin: dict[str, str], executive: dict[str
                 capture_baselines(demo, location_id, before=demo.day(go_week))
                 demo.call("POST", f"/api/v1/programs/{demo.program}/locations/{location_id}/go-live",
                           json={"date": demo.day(go_week).isoformat()})
-                send_cases(demo, location_id, since=demo.day(go_week), until=today, good=wave_index == 0)
+                send_cases(feeds, rng, location_id, since=demo.day(go_week), until=today, good=wave_index == 0)
                 progress.advance(task)
+            if wave_index == 0:
+                send_stranger(feeds, members[0], datetime.combine(demo.day(go_week), datetime.min.time(), UTC))
+            for location_id in members:  # the intake processes deliveries asynchronously: let it catch up
+                cases_processed(demo, location_id)
             survey(demo, wave, members, good=wave_index == 0)
             gate = next((g for g in demo.call("GET", f"/api/v1/programs/{demo.program}/gates")
                          if g["from_wave"] == wave), None)
@@ -148,7 +156,7 @@ def run_demo(client: httpx.Client, *, admin: dict[str, str], executive: dict[str
             outcomes[gate["key"]] = decide_gate(demo, gate["key"], members)
             if outcomes[gate["key"]] != "go":
                 break
-    return summarize(demo, order, outcomes, console)
+    return summarize(demo, order, outcomes, console, feeds)
 
 
 def certify_location(demo: Demo, location_id: str, *, fail_first: bool) -> tuple[str, dict[str, str]]:
@@ -193,21 +201,11 @@ def capture_baselines(demo: Demo, location_id: str, *, before: date) -> None:
         demo.call("PUT", f"/api/v1/locations/{location_id}/baseline", json={"metrics": [metric]}, expect=(200, 422))
 
 
-def send_cases(demo: Demo, location_id: str, *, since: date, until: date, good: bool) -> None:
-    days = max((until - since).days - 5, 1)  # every step of a case lies in the past
-    for number in range(8):
-        submitted = datetime.combine(since + timedelta(days=demo.rng.randrange(days)), datetime.min.time(), UTC) \
-            + timedelta(hours=9 + demo.rng.randrange(8))
-        case = demo.call("POST", f"/api/v1/locations/{location_id}/cases", json={
-            "patient": {"chart_number": f"{location_id[-5:]}-{number}"}, "submitted_at": submitted.isoformat()})
-        # The scan arrives hours after the case opens; the plan is designed and approved minutes after it.
-        scan = submitted + timedelta(hours=demo.rng.randrange(20, 40))
-        approved = scan + timedelta(minutes=demo.rng.randrange(12, 18) if good else demo.rng.randrange(18, 26))
-        steps = [("ScanUploaded", scan), ("PlanApproved", approved),
-                 ("PatientAccepted" if demo.rng.random() < (0.6 if good else 0.45) else "PatientDeclined",
-                  approved + timedelta(days=2))]
-        for kind, at in steps:
-            demo.call("POST", f"/api/v1/cases/{case['id']}/events", json={"type": kind, "occurred_at": at.isoformat()})
+def cases_processed(demo: Demo, location_id: str) -> None:
+    url = f"/api/v1/locations/{location_id}/kpis"
+    demo.until(lambda: demo.call("GET", url),
+               lambda k: k["values"]["aligner_cases_per_month"]["n"] >= CASES_PER_LOCATION,
+               f"the cases of {location_id}", seconds=60)
 
 
 def survey(demo: Demo, wave: str, members: list[str], *, good: bool) -> None:
@@ -246,7 +244,8 @@ def decide_gate(demo: Demo, gate: str, members: list[str]) -> str:
     return "no_go, then resumed"
 
 
-def summarize(demo: Demo, order: list[str], outcomes: dict[str, str], console: Console) -> dict[str, Any]:
+def summarize(demo: Demo, order: list[str], outcomes: dict[str, str], console: Console,
+              feeds: Feeds) -> dict[str, Any]:
     plan = demo.call("GET", f"/api/v1/programs/{demo.program}/plan")
     roi = demo.call("GET", f"/api/v1/programs/{demo.program}/roi")
     live = {w: sum(1 for loc in plan["locations"] if loc["wave"] == w and loc["went_live_on"]) for w in order}
@@ -269,6 +268,10 @@ def summarize(demo: Demo, order: list[str], outcomes: dict[str, str], console: C
     for row in roi["metrics"]:
         metrics.add_row(row["label"], *(str(row[k]) for k in ("baseline", "current", "target", "progress_pct")))
     console.print(metrics)
+    parked = demo.call("GET", "/api/v1/integrations/parked")
+    console.print(f"webhooks: {feeds.sent} delivered ({feeds.repeats} repeats, one effect each); "
+                  f"{len(parked)} parked: {', '.join(sorted({p['reason'] for p in parked})) or 'none'}")
     for note in demo.notes:
         console.print(f"note: {note}", style="yellow")
-    return {"program_id": demo.program, "live": live, "gates": outcomes, "roi": roi}
+    return {"program_id": demo.program, "live": live, "gates": outcomes, "roi": roi, "webhooks": feeds.sent,
+            "repeats": feeds.repeats, "parked": [p["reason"] for p in parked]}

@@ -42,4 +42,7 @@ async def test_the_demo_rolls_a_dso_through_readiness_training_go_lives_and_gate
     champion = next(r for r in board[1]["evaluation"]["results"] if r["key"] == "champion-model")
     assert champion["status"] == "pass"  # wave 2's coordinators were trained by the pilot's champion
     assert "Gates" in out.getvalue() and "ROI" in out.getvalue()
+    # Cases came as signed webhooks: a repeat is one effect; the one stranger's scan is parked, nothing else.
+    assert summary["webhooks"] > 8 * 3 * 5 and summary["repeats"] >= 3
+    assert summary["parked"] == ["unmatched_patient"]
     assert first[0].endswith("Dental")
