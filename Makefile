@@ -36,7 +36,7 @@ demo: install  ## the stack in the background (make run), then a seeded demo DSO
 	mkdir -p var
 	$(BIN)/rollout up > var/demo-stack.log 2>&1 & echo $$! > var/demo-stack.pid
 	$(BIN)/rollout demo --wait 180
-	@echo "The stack keeps running (pid $$(cat var/demo-stack.pid), log var/demo-stack.log): http://127.0.0.1:8000/docs"
+	@echo "The console: http://127.0.0.1:8000/ (sign in to org demo-dso). The stack keeps running (pid $$(cat var/demo-stack.pid), log var/demo-stack.log); the API: http://127.0.0.1:8000/docs"
 
 clean:
 	rm -rf var .pytest_cache

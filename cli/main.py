@@ -130,6 +130,7 @@ def demo(
     except (DemoError, httpx.HTTPError) as error:
         Console(stderr=True).print(f"demo stopped: {error}", style="red", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    console.print(f"Open the API at {url}/docs (token: rollout token --org {org})")
+    console.print(f"Open the console at {url}/ (sign in to org {org}) or the API at {url}/docs "
+                  f"(token: rollout token --org {org})")
 
 

@@ -57,6 +57,9 @@ PURGE_EVERY_S = 3600.0
 Outcome = DeliveryParked | DeliveryProcessed
 
 
+Applied = tuple[str, str, str | None, str, tuple[str, ...]]  # location, outcome, case, detail, what it wakes
+
+
 class Expired(LookupError):
     """The raw delivery is gone from DSO_INTAKE (past the retention): it cannot be re-processed."""
 
@@ -88,6 +91,7 @@ class Intake:
         # waits for the read model to show parks up to there, not for the whole stream.
         self.parked_position = 0
         self.waiting: set[tuple[str, str]] | None = None  # (org, case id) some parked delivery waits for
+        self.patients: dict[str, tuple[str, str]] = {}  # a patient token waited for -> (location, patient key)
 
     async def process(self, event: RecordedEvent, ctx: Context) -> Outcome:
         """Process one `WebhookReceived`, record its outcome on the delivery, wake what waited on it."""
@@ -100,13 +104,11 @@ class Intake:
             "integration_id": received.integration_id, "source": received.source,
             "webhook_id": received.webhook_id, "intake_sequence": event.sequence,
         }
-        created: str | None = None
+        wakes: tuple[str, ...] = ()
         try:
-            location_id, outcome_kind, case_id, detail = await self._apply(org, received, ctx)
+            location_id, outcome_kind, case_id, detail, wakes = await self._apply(org, received, ctx)
             outcome: Outcome = DeliveryProcessed(**ids, location_id=location_id, outcome=outcome_kind,
                                                  case_id=case_id, detail=detail)
-            if outcome_kind == "recorded" and detail == "case created":
-                created = case_id
         except _Park as park:
             outcome = DeliveryParked(**ids, reason=park.reason, detail=park.detail, field=park.field,  # type: ignore[arg-type]
                                      location_id=park.location_id, clinic_id=park.clinic_id,
@@ -117,9 +119,20 @@ class Intake:
             self.parked_position = max(self.parked_position, settled.position)
             if self.waiting is not None:
                 self.waiting.add((org, outcome.waiting_for_case))
-        if created is not None:
-            await self.wake(org, created, ctx)
+            if await self._arrived(org, outcome.waiting_for_case):  # it came while this one was being parked
+                await self.wake(org, outcome.waiting_for_case, ctx)
+        for waited in wakes:
+            await self.wake(org, waited, ctx)
         return outcome
+
+    async def _arrived(self, org: str, token: str) -> bool:
+        """Whether what a parked delivery waits for exists now: its case, or a case of its patient."""
+        if token in self.patients:
+            location_id, key = self.patients[token]
+            await self.runtime.caught_up(CasesProjection.name, timeout=CATCH_UP_S)
+            return await asyncio.to_thread(case_views.latest_of_patient, self.runtime.engine, org=org,
+                                           location_id=location_id, patient_key=key) is not None
+        return bool((await self.runtime.store.load(cases.case_ref(org, token))).events)
 
     async def _purge(self) -> None:
         """At most hourly: PHI kept for matching lives no longer than the raw deliveries it came from."""
@@ -142,7 +155,8 @@ class Intake:
         return await self.process(event, ctx)
 
     async def wake(self, org: str, case_id: str, ctx: Context) -> None:
-        """Re-process the deliveries parked until `case_id` was created (steps that arrived before it)."""
+        """Re-process the deliveries parked until `case_id` was created (steps that arrived before it), or
+        until a case of a patient (`patient_aggregate_id`: PMS procedures posted before the case)."""
         if self.waiting is None:  # first wake since start: what earlier runs left parked
             self.waiting = await asyncio.to_thread(views.waiting_cases, self.runtime.engine)
         if (org, case_id) not in self.waiting:
@@ -156,7 +170,7 @@ class Intake:
 
     # --- the steps -------------------------------------------------------------------------------------------
 
-    async def _apply(self, org: str, received: WebhookReceived, ctx: Context) -> tuple[str, str, str | None, str]:
+    async def _apply(self, org: str, received: WebhookReceived, ctx: Context) -> Applied:
         integration = await self._integration(org, received.integration_id)
         adapter = ADAPTERS.get(integration.source) if integration is not None else None
         if integration is None or adapter is None:
@@ -172,7 +186,7 @@ class Intake:
         try:
             match item:
                 case NotTracked():
-                    return location.id, "ignored", None, item.detail
+                    return location.id, "ignored", None, item.detail, ()
                 case PatientRecord():
                     return await self._patient_record(org, integration, location, item, received, ctx)
                 case CaseFact():
@@ -212,14 +226,14 @@ class Intake:
 
     async def _patient_record(self, org: str, integration: IntegrationRow, location: LocationRow,
                               item: PatientRecord, received: WebhookReceived,
-                              ctx: Context) -> tuple[str, str, str | None, str]:
+                              ctx: Context) -> Applied:
         key = self._key(org, item.patient)
         synced = PatientSynced(location_id=location.id, patient_key=key, integration_id=integration.id,
                                source=integration.source, occurred_at=item.occurred_at,
                                received_at=received.received_at)
         ref = AggregateRef(org, "metrics", "patient", patient_aggregate_id(location.id, key))
         outcome = await execute(ctx, ref, synced_patient, RecordSync(synced), part=("patient",))
-        return location.id, "recorded" if outcome.events else "repeat", None, "patient record"
+        return location.id, "recorded" if outcome.events else "repeat", None, "patient record", ()
 
     async def _resolve(self, org: str, integration: IntegrationRow, location: LocationRow,
                        fact: CaseFact) -> Candidate:
@@ -246,30 +260,34 @@ class Intake:
         return found.found
 
     async def _case_fact(self, org: str, integration: IntegrationRow, location: LocationRow, fact: CaseFact,
-                         received: WebhookReceived, ctx: Context) -> tuple[str, str, str | None, str]:
+                         received: WebhookReceived, ctx: Context) -> Applied:
         now, actor = datetime.now(UTC), f"integration:{integration.id}"
         where = {"location_id": location.id, "clinic_id": fact.clinic_id}
         if fact.type == "CaseCreated":
             assert fact.external_case_id is not None
             case_id = case_id_of(location.id, fact.external_case_id)
             patient = await self._resolve(org, integration, location, fact)
-            opening = OpenCase(case_id, location.id, location.program_id, self._key(org, patient.patient),
+            key = self._key(org, patient.patient)
+            opening = OpenCase(case_id, location.id, location.program_id, key,
                                fact.occurred_at, now, self.clock_skew, actor, integration.source, fact.provider_id,
                                fact.external_case_id, region=location.region)
             try:
                 await cases.open_case(opening, ctx.part("case"))
             except Conflict:
-                return location.id, "repeat", case_id, "case already created"
-            return location.id, "recorded", case_id, "case created"
+                return location.id, "repeat", case_id, "case already created", ()
+            return location.id, "recorded", case_id, "case created", (case_id, patient_aggregate_id(location.id, key))
         if fact.external_case_id is not None:
             case_id = case_id_of(location.id, fact.external_case_id)
         else:  # a PMS procedure: the patient's latest case here
             patient = await self._resolve(org, integration, location, fact)
             await self.runtime.caught_up(CasesProjection.name, timeout=CATCH_UP_S)  # cases opened just before
+            key = self._key(org, patient.patient)
             latest = await asyncio.to_thread(case_views.latest_of_patient, self.runtime.engine, org=org,
-                                             location_id=location.id, patient_key=self._key(org, patient.patient))
-            if latest is None:
-                raise _Park("case_not_created", "the patient has no case at this location yet", **where)
+                                             location_id=location.id, patient_key=key)
+            if latest is None:  # planned outside the platform, or its case is still on the way
+                self.patients[patient_aggregate_id(location.id, key)] = (location.id, key)
+                raise _Park("case_not_created", "the patient has no case at this location yet; re-processed when "
+                            "one is created", waiting_for_case=patient_aggregate_id(location.id, key), **where)
             case_id = latest.id
         details = dict(fact.details)
         if fact.type == "ProcedurePosted" and details.get("code"):
@@ -284,4 +302,4 @@ class Intake:
         except NotFound:
             raise _Park("case_not_created", f"case {fact.external_case_id} has not been created yet; "
                         "re-processed when it is", waiting_for_case=case_id, **where) from None
-        return location.id, "recorded" if outcome.events else "repeat", case_id, fact.type
+        return location.id, "recorded" if outcome.events else "repeat", case_id, fact.type, ()

@@ -88,7 +88,7 @@ def procedures_without_case(engine: Engine, *, org: str, location_ids: list[str]
     with Session(engine) as session:
         rows = session.exec(select(DeliveryRow.location_id).where(
             DeliveryRow.org == org, DeliveryRow.status == "parked", DeliveryRow.reason == "case_not_created",
-            col(DeliveryRow.waiting_for_case).is_(None), col(DeliveryRow.location_id).in_(location_ids))).all()
+            col(DeliveryRow.waiting_for_case).startswith("p"), col(DeliveryRow.location_id).in_(location_ids))).all()
     found: dict[str, int] = {}
     for location_id in rows:
         if location_id:
