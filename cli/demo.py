@@ -146,6 +146,7 @@ def run_demo(client: httpx.Client, *, admin: dict[str, str], executive: dict[str
                 progress.advance(task)
             if wave_index == 0:
                 send_stranger(feeds, members[0], datetime.combine(demo.day(go_week), datetime.min.time(), UTC))
+            support(demo, members, wave_index)
             for location_id in members:  # the intake processes deliveries asynchronously: let it catch up
                 cases_processed(demo, location_id)
             survey(demo, wave, members, good=wave_index == 0)
@@ -155,7 +156,19 @@ def run_demo(client: httpx.Client, *, admin: dict[str, str], executive: dict[str
                 continue
             outcomes[gate["key"]] = decide_gate(demo, gate["key"], members)
             if outcomes[gate["key"]] != "go":
-                break
+                # Remediation: the wave's providers retrained, its next weeks' cases are better; evaluated again.
+                task = progress.add_task(f"{wave} remediation", total=len(members))
+                for location_id in members:
+                    send_cases(feeds, rng, location_id, since=demo.day(go_week + 2), until=today, good=True,
+                               count=2 * CASES_PER_LOCATION, first=CASES_PER_LOCATION)
+                    progress.advance(task)
+                for location_id in members:
+                    cases_processed(demo, location_id, at_least=3 * CASES_PER_LOCATION)
+                survey(demo, wave, members, good=True)  # the check-in after remediation
+                again = decide_gate(demo, gate["key"], members)
+                outcomes[gate["key"]] += f"; {again} after remediation"
+                if again != "go":
+                    break
     return summarize(demo, order, outcomes, console, feeds)
 
 
@@ -201,10 +214,31 @@ def capture_baselines(demo: Demo, location_id: str, *, before: date) -> None:
         demo.call("PUT", f"/api/v1/locations/{location_id}/baseline", json={"metrics": [metric]}, expect=(200, 422))
 
 
-def cases_processed(demo: Demo, location_id: str) -> None:
+def support(demo: Demo, members: list[str], wave_index: int) -> None:
+    """The wave's support load: the pilot's tickets and one severity-2 incident; later waves fewer tickets and
+    one systemic issue (the same category at two locations) — each acknowledged and resolved."""
+    base = f"/api/v1/programs/{demo.program}"
+
+    def incident(location_id: str, **body: Any) -> None:
+        opened = demo.call("POST", f"{base}/locations/{location_id}/incidents", json=body)
+        demo.call("POST", f"{base}/incidents/{opened['incident_id']}/acknowledge", json={"note": "on it"})
+        demo.call("POST", f"{base}/incidents/{opened['incident_id']}/resolve", json={"resolution": "fixed"})
+
+    for location_id in members:
+        for _ in range(2 if wave_index == 0 else 1):
+            incident(location_id, kind="ticket", severity=4, category="how-to",
+                     description="How do I send a modified plan back for revision?")
+    if wave_index == 0:
+        incident(members[0], severity=2, category="plan-export", description="Approved plans do not export to the lab")
+    elif len(members) >= 2:
+        for location_id in members[:2]:
+            incident(location_id, severity=3, category="scan-import", description="iTero scans arrive without bite")
+
+
+def cases_processed(demo: Demo, location_id: str, at_least: int = CASES_PER_LOCATION) -> None:
     url = f"/api/v1/locations/{location_id}/kpis"
     demo.until(lambda: demo.call("GET", url),
-               lambda k: k["values"]["aligner_cases_per_month"]["n"] >= CASES_PER_LOCATION,
+               lambda k: k["values"]["aligner_cases_per_month"]["n"] >= at_least,
                f"the cases of {location_id}", seconds=60)
 
 

@@ -66,12 +66,12 @@ def _local(moment: datetime) -> str:
 
 
 def send_cases(feeds: Feeds, rng: random.Random, location_id: str, *, since: date, until: date, good: bool,
-               count: int = 8) -> None:
-    """`count` cases at the location, each from PMS patient to posted procedure, by source time."""
+               count: int = 8, first: int = 0) -> None:
+    """`count` cases at the location (numbered from `first`), each from PMS patient to posted procedure."""
     days = max((until - since).days - 5, 1)  # every step of a case lies in the past
     tag = location_id[-5:]
     site = feeds.sites[location_id]
-    for number in range(count):
+    for number in range(first, first + count):
         # Who the patient is and how the sync timed out comes from its own generator, so the case draws below
         # (which decide the KPIs and so the gates) are the same whatever the names.
         who = random.Random(f"{number}")

@@ -33,12 +33,14 @@ async def test_the_demo_rolls_a_dso_through_readiness_training_go_lives_and_gate
             plan = (await client.get(f"/api/v1/programs/{summary['program_id']}/plan")).json()
             board = (await client.get(f"/api/v1/programs/{summary['program_id']}/gates")).json()
             first = sorted(loc["name"] for loc in (await client.get("/api/v1/locations?limit=50")).json())
-    # Seed 7's eight practices: one strong pilot, two in wave 2, four in wave 3, one in remediation.
-    assert summary["live"] == {"wave-1": 1, "wave-2": 2, "wave-3": 0} and len(plan["unscheduled"]) == 1
-    # The pilot's real cases, surveys and training pass gate 1; wave 2's weaker figures fail gate 2, and the
-    # no-go path (pause, review, root cause, restart criteria) resumes deployment.
-    assert summary["gates"] == {"wave-1-to-wave-2": "go", "wave-2-to-wave-3": "no_go, then resumed"}
-    assert [g["decision"]["decision"] for g in board] == ["go", "no_go"]
+    # Seed 7's eight practices: one strong pilot, two in wave 2, four in wave 3, one in remediation — all live.
+    assert summary["live"] == {"wave-1": 1, "wave-2": 2, "wave-3": 4} and len(plan["unscheduled"]) == 1
+    # The pilot's real cases, surveys and training pass gate 1; wave 2's weaker figures fail gate 2, the no-go
+    # path (pause, review, root cause, restart criteria) resumes deployment, and after remediation (better
+    # cases, a better check-in survey) gate 2 passes and wave 3 goes live.
+    assert summary["gates"] == {"wave-1-to-wave-2": "go",
+                                "wave-2-to-wave-3": "no_go, then resumed; go after remediation"}
+    assert [g["decision"]["decision"] for g in board] == ["go", "go"]
     champion = next(r for r in board[1]["evaluation"]["results"] if r["key"] == "champion-model")
     assert champion["status"] == "pass"  # wave 2's coordinators were trained by the pilot's champion
     assert "Gates" in out.getvalue() and "ROI" in out.getvalue()

@@ -129,3 +129,22 @@ def test_a_benchmark_not_yet_due_shows_its_figures_so_far() -> None:
                                now=datetime(2026, 12, 4, tzinfo=UTC), acceptance_within_days=None)
     assert all(c.scope in ("program", "wave-3") for r in wave_3 for c in (
         next(k for b in spark.metrics.benchmarks for k in b.checks if k.key == x.key) for x in r.results))
+
+
+def test_softsmile_targets_are_its_success_criteria_and_spark_keeps_its_table() -> None:
+    from services.metrics.roi.domain import Weighted
+    from services.metrics.roi.targets import targets_of
+    from shared.playbooks import get_template
+
+    measured = {"plan_turnaround_hours": Weighted(70.0, 40), "case_acceptance_rate_pct": Weighted(52.0, 40)}
+    softsmile = {t.metric: t for t in targets_of(get_template("softsmile-dso"), measured.get)}
+    assert softsmile["plan_turnaround_hours"].target == 49.0  # improved by 30 %
+    assert (softsmile["case_acceptance_rate_pct"].target, softsmile["case_acceptance_rate_pct"].unit) == (52.0,
+                                                                                                         "percent")
+    assert softsmile["cases_without_critical_issue_pct"].target == 85.0
+    assert softsmile["provider_satisfaction"].target == 4.0
+    assert "training_completion_pct" not in softsmile and "champion_model_validated" not in softsmile
+    # Without a measured baseline a relative target is not set yet.
+    assert "plan_turnaround_hours" not in {t.metric for t in targets_of(get_template("softsmile-dso"), {}.get)}
+    spark = targets_of(get_template("spark-dso"), measured.get)
+    assert [t.metric for t in spark] == [t.metric for t in get_template("spark-dso").metrics.roi_targets]

@@ -23,11 +23,12 @@ from services.metrics.locations.models import LocationRow
 from services.metrics.programs.lookup import playbook_for
 from services.metrics.programs.views import go_lives
 from services.metrics.roi.benchmarks import BenchmarkResult, LiveLocation, benchmark_results
-from services.metrics.roi.domain import MetricRoi, SetRoiAssumptions, Weighted, roi_assumptions, roi_of
+from services.metrics.roi.domain import MetricRoi, SetRoiAssumptions, Weighted, roi_assumptions, roi_of, weighted
 from services.metrics.roi.models import RoiAssumptionsRow
 from services.metrics.roi.money import Assumptions, Money, per_month
 from services.metrics.roi.projections import RoiProjection
 from services.metrics.roi.report import COLUMNS, LocationMonth, report_rows
+from services.metrics.roi.targets import targets_of
 from shared.access import require
 from shared.aggregates import execute
 from shared.app import ContextDep, RuntimeDep, read_your_writes
@@ -73,12 +74,15 @@ async def program_roi(program_id: str, principal: CurrentPrincipal, runtime: Run
     live = [m for m in measured if m.went_live]
     captured = await asyncio.to_thread(values_of, runtime.engine, org=principal.org,
                                        location_ids=[r.id for r in rows])
+
+    def baselines(metric: str) -> list[Weighted]:
+        return [Weighted(b.value, b.sample_size or 1) for per in captured.values()
+                if (b := per.get(metric)) is not None]
+
     table = []
-    for target in playbook.metrics.roi_targets:
-        baselines = [Weighted(b.value, b.sample_size or 1) for per in captured.values()
-                     if (b := per.get(target.metric)) is not None]
+    for target in targets_of(playbook, lambda metric: weighted(baselines(metric))):
         kpis = [m.values[target.metric] for m in live if target.metric in m.values]
-        table.append(roi_of(target, baselines, kpis))
+        table.append(roi_of(target, baselines(target.metric), kpis))
     row = await asyncio.to_thread(assumptions_of, runtime.engine, org=principal.org, program_id=program_id)
     assumed = Assumptions(**row.model_dump(include=set(AssumptionsBody.model_fields))) if row else Assumptions()
     money = [per_month(
