@@ -55,12 +55,13 @@ class Demo:
             raise DemoError(f"{method} {url}: {response.status_code} {response.text[:300]}")
         return response.json() if response.content and "json" in response.headers.get("content-type", "") else None
 
-    def until(self, read: Callable[[], Any], ok: Callable[[Any], bool], what: str, seconds: float = 30) -> Any:
+    def until(self, read: Callable[[], Any], ok: Callable[[Any], bool], what: str | None, seconds: float = 30) -> Any:
+        """Read until `ok`; after `seconds`, the last value (noted as given up, unless `what` is None)."""
         deadline = time.monotonic() + seconds
         while True:
             value = read()
             if ok(value) or time.monotonic() > deadline:
-                if not ok(value):
+                if not ok(value) and what is not None:
                     self.notes.append(f"gave up waiting for {what}")
                 return value
             time.sleep(0.1)
@@ -95,6 +96,10 @@ def run_demo(client: httpx.Client, *, admin: dict[str, str], executive: dict[str
             ids.append(created["id"])
             progress.advance(step)
         feeds = register(client, demo.call, ids)
+        # The money behind the ROI: what a plan costs in design fees and platform, a provider hour, a case.
+        demo.call("PUT", f"/api/v1/programs/{demo.program}/roi/assumptions", executive=True, json={
+            "provider_hourly_rate": 180, "platform_cost_per_plan": 35, "revenue_per_case": 4800,
+            "cost_per_plan": 150})
         plan = demo.until(lambda: demo.call("GET", f"/api/v1/programs/{demo.program}/plan"),
                           lambda p: len(p["locations"]) + len(p["unscheduled"]) == locations, "the wave plan")
         waves: dict[str, list[str]] = {}
@@ -140,8 +145,7 @@ def run_demo(client: httpx.Client, *, admin: dict[str, str], executive: dict[str
             task = progress.add_task(f"{wave} go-live", total=len(members))
             for location_id in members:
                 capture_baselines(demo, location_id, before=demo.day(go_week))
-                demo.call("POST", f"/api/v1/programs/{demo.program}/locations/{location_id}/go-live",
-                          json={"date": demo.day(go_week).isoformat()})
+                go_live(demo, location_id, demo.day(go_week))
                 send_cases(feeds, rng, location_id, since=demo.day(go_week), until=today, good=wave_index == 0)
                 progress.advance(task)
             if wave_index == 0:
@@ -204,6 +208,19 @@ def train_staff(demo: Demo, location_id: str, staff: dict[str, str], *, champion
                 "attendees": [{"staff_id": person, "score": 90}]})
 
 
+def go_live(demo: Demo, location_id: str, on: date) -> None:
+    """Record the go-live once waves has seen the baselines just captured (it learns them from events)."""
+    url = f"/api/v1/programs/{demo.program}/locations/{location_id}/go-live"
+    deadline = time.monotonic() + 30
+    while True:
+        response = demo.client.post(url, headers=demo.admin, json={"date": on.isoformat()})
+        if response.status_code in (200, 201):
+            return
+        if response.status_code != 422 or "no baseline" not in response.text or time.monotonic() > deadline:
+            raise DemoError(f"POST {url}: {response.status_code} {response.text[:300]}")
+        time.sleep(0.2)
+
+
 def capture_baselines(demo: Demo, location_id: str, *, before: date) -> None:
     metrics = [{"metric": m, "value": v, "period_start": (before - timedelta(days=60)).isoformat(),
                 "period_end": (before - timedelta(days=1)).isoformat(), "sample_size": 40}
@@ -259,7 +276,7 @@ def survey(demo: Demo, wave: str, members: list[str], *, good: bool) -> None:
 def decide_gate(demo: Demo, gate: str, members: list[str]) -> str:
     url = f"/api/v1/programs/{demo.program}/gates/{gate}"
     evaluated = demo.until(lambda: demo.call("POST", f"{url}/evaluate"),
-                           lambda g: g["evaluation"]["passed"], f"gate {gate} to pass", seconds=8)
+                           lambda g: g["evaluation"]["passed"], None, seconds=8)  # a fail is an answer too
     if evaluated["evaluation"]["passed"]:
         demo.call("POST", f"{url}/decision", executive=True, json={"decision": "go", "rationale": "criteria met"})
         return "go"
@@ -302,6 +319,8 @@ def summarize(demo: Demo, order: list[str], outcomes: dict[str, str], console: C
     for row in roi["metrics"]:
         metrics.add_row(row["label"], *(str(row[k]) for k in ("baseline", "current", "target", "progress_pct")))
     console.print(metrics)
+    console.print(f"saved and earned per month at the live locations: {roi['total_per_month']:,.0f} "
+                  "(design fees, provider time, acceptance uplift; assumptions at /api/v1/programs/<id>/roi)")
     parked = demo.call("GET", "/api/v1/integrations/parked")
     console.print(f"webhooks: {feeds.sent} delivered ({feeds.repeats} repeats, one effect each); "
                   f"{len(parked)} parked: {', '.join(sorted({p['reason'] for p in parked})) or 'none'}")
