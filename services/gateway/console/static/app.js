@@ -3,7 +3,7 @@
 // the live event stream says something changed.
 
 const main = document.getElementById("main");
-const state = { token: sessionStorage.getItem("dso.token"), programs: [], program: null, who: null };
+const state = { token: sessionStorage.getItem("dso.token"), programs: [], program: null, who: null, names: {}, namesOf: null };
 
 // --- tiny helpers ----------------------------------------------------------------------------------------
 
@@ -119,6 +119,7 @@ async function route({ quiet = false } = {}) {
   if (!state.program && page !== "location") { main.innerHTML = `<h1>No programme yet</h1><p class="muted">Create one over the API (POST /api/v1/programs) or run <code>make demo</code>.</p>`; return; }
   const mine = (rendering = Symbol(page));
   try {
+    if (state.program && state.namesOf !== state.program) await matrixRows(); // location names for every page
     const html = await render();
     if (rendering !== mine) return; // a newer navigation won
     main.innerHTML = html;
@@ -190,7 +191,20 @@ function changed() {
 // --- pages ---------------------------------------------------------------------------------------------
 
 const P = () => `/programs/${encodeURIComponent(state.program)}`;
-const locLink = (id, name) => `<a href="#/location/${encodeURIComponent(id)}">${esc(name || id)}</a>`;
+const locLink = (id, name) => `<a href="#/location/${encodeURIComponent(id)}">${esc(name || state.names[id] || id)}</a>`;
+
+async function matrixRows() {
+  const rows = [];
+  let cursor = null;
+  do {
+    const page = await api(`/readiness/matrix?program_id=${encodeURIComponent(state.program)}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    rows.push(...page.rows);
+    cursor = page.next_cursor;
+  } while (cursor);
+  for (const row of rows) state.names[row.location_id] = row.name;
+  state.namesOf = state.program;
+  return rows;
+}
 
 async function timeline() {
   const [plan, gateList, pauses] = await Promise.all([api(`${P()}/plan`), api(`${P()}/gates`), api(`${P()}/pauses`)]);
@@ -257,13 +271,7 @@ let readinessRows = [];
 let readinessSort = { key: "composite", dir: -1 };
 
 async function readiness() {
-  readinessRows = [];
-  let cursor = null;
-  do {
-    const page = await api(`/readiness/matrix?program_id=${encodeURIComponent(state.program)}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
-    readinessRows.push(...page.rows);
-    cursor = page.next_cursor;
-  } while (cursor);
+  readinessRows = await matrixRows();
   return `<h1>Readiness matrix</h1>
     <div class="filters"><label>Search <input id="rfilter" type="search" placeholder="name or region"></label>
     <label>Wave <select id="rwave"><option value="">all</option>${[...new Set(readinessRows.map((r) => r.recommended_wave))].map((w) => `<option>${esc(w)}</option>`).join("")}</select></label></div>
