@@ -60,6 +60,13 @@ class GatewaySettings(ServiceSettings):
     sse_retry_ms: int = Field(2000, ge=0, validation_alias=_own("sse_retry_ms"))
     # The console's development login (only ever with the local signing key, on loopback).
     console_dev_login: bool = Field(True, validation_alias=_own("console_dev_login"))
+    # The console's sign-in with the identity provider (OAuth 2.0 authorization code + PKCE, a public client):
+    # its authorization and token endpoints and the console's client id; the access token it returns is
+    # what the gateway verifies (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE and the claim names).
+    console_oidc_authorize_url: str | None = Field(None, validation_alias=_own("console_oidc_authorize_url"))
+    console_oidc_token_url: str | None = Field(None, validation_alias=_own("console_oidc_token_url"))
+    console_oidc_client_id: str | None = Field(None, validation_alias=_own("console_oidc_client_id"))
+    console_oidc_scope: str = Field("openid profile", validation_alias=_own("console_oidc_scope"))
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -9,22 +9,31 @@ Screenshots go to var/screenshots/.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import io
 import json
+import secrets
 import shutil
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, RedirectResponse
 from playwright.async_api import Browser, Page, async_playwright, expect
 from rich.console import Console
 
 from cli.demo import run_demo
 from services.gateway.app import create_app
+from shared.auth import issue_token
+from shared.events import new_id
 from shared.webhooks import signed_headers
 from tests.conftest import bearer
 from tests.gateway.conftest import listening
@@ -159,3 +168,46 @@ async def test_the_development_login_is_off_with_an_identity_provider(gateway_se
         assert (await client.get("/")).status_code == 200  # the console itself is served
         refused = await client.post("/console/dev-token", json={"org": "acme", "role": "super_admin"})
         assert refused.status_code == 404 and "identity provider" in refused.json()["error"]["message"]
+
+
+def identity_provider(platform: Any, org: str) -> FastAPI:
+    """A stand-in OAuth 2.0 provider for one signed-in user: code flow with PKCE checked, tokens signed with the
+    key the gateway trusts here (as a real provider's, by its JWKS)."""
+    app = FastAPI()
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+    pending: dict[str, tuple[str, str]] = {}
+
+    @app.get("/authorize")
+    async def authorize(response_type: str, client_id: str, redirect_uri: str, code_challenge: str,
+                        code_challenge_method: str, state: str) -> RedirectResponse:
+        assert (response_type, client_id, code_challenge_method) == ("code", "dso-console", "S256")
+        code = secrets.token_urlsafe(16)
+        pending[code] = (code_challenge, redirect_uri)
+        return RedirectResponse(f"{redirect_uri}?code={code}&state={state}")
+
+    @app.post("/token")
+    async def exchange(request: Request) -> JSONResponse:
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+        challenge, redirect_uri = pending.pop(form.get("code", ""), ("", ""))
+        digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+        if not challenge or base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenge \
+                or form.get("redirect_uri") != redirect_uri:
+            return JSONResponse({"error": "invalid_grant", "error_description": "PKCE check failed"}, 400)
+        return JSONResponse({"token_type": "Bearer", "access_token": issue_token(
+            platform, org=org, role="executive", subject="exec@dso.example", session_id=new_id())})
+
+    return app
+
+
+async def test_the_console_signs_in_with_the_identity_provider(gateway_settings, service_urls, platform, org,
+                                                               browser: Browser) -> None:
+    async with listening(identity_provider(platform, org)) as idp:
+        settings = gateway_settings(**service_urls, console_oidc_authorize_url=f"{idp}/authorize",
+                                    console_oidc_token_url=f"{idp}/token", console_oidc_client_id="dso-console")
+        async with listening(create_app(settings)) as url:
+            page = await browser.new_page()
+            await page.goto(url + "/")
+            await page.get_by_role("button", name="Sign in with your organisation").click()
+            await expect(page.locator("#user")).to_have_text(f"executive · {org}", timeout=15_000)
+            assert page.url == url + "/#/timeline" or page.url.startswith(url + "/")
+            assert "code=" not in page.url  # the code is not left in the address bar or history

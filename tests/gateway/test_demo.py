@@ -47,4 +47,9 @@ async def test_the_demo_rolls_a_dso_through_readiness_training_go_lives_and_gate
     # Cases came as signed webhooks: a repeat is one effect; the one stranger's scan is parked, nothing else.
     assert summary["webhooks"] > 8 * 3 * 5 and summary["repeats"] >= 3
     assert summary["parked"] == ["unmatched_patient"]
+    # ROI against target, from those webhook-delivered cases at the live locations (SoftSmile's success criteria).
+    roi = {m["metric"]: m for m in summary["roi"]["metrics"]}
+    turnaround = roi["plan_turnaround_hours"]
+    assert turnaround["current_n"] > 0 and turnaround["baseline_source"] == "measured"
+    assert turnaround["target"] == round(turnaround["baseline"] * 0.7, 2) and turnaround["met"] is True
     assert first[0].endswith("Dental")

@@ -2,11 +2,13 @@
 
 The console is static files (HTML, one ES module, one stylesheet; nothing fetched from the internet)
 served at `/`; it calls the same `/api/v1` as every client, with the caller's bearer token, so the
-access table, scopes and audit apply to it unchanged. In development — the gateway verifying tokens
-with the local key, listening on loopback — `POST /console/dev-token` signs a browser-session token
-(with a `sid`, so the 30-minute idle rule applies) for the org, role and scope typed into the login
-form, as `rollout token` does on the command line. With an identity provider configured it is 404:
-the console then expects a token from the provider's login.
+access table, scopes and audit apply to it unchanged. Sign-in (`GET /console/config` says which):
+with the identity provider, the browser runs the OAuth 2.0 authorization-code flow with PKCE as a
+public client (`GATEWAY_CONSOLE_OIDC_*`) and keeps the access token the provider issues; in
+development — the gateway verifying tokens with the local key, listening on loopback — `POST
+/console/dev-token` signs a browser-session token (with a `sid`, so the 30-minute idle rule applies)
+for the org, role and scope typed into the form, as `rollout token` does on the command line; with an
+identity provider configured it is 404.
 """
 
 from __future__ import annotations
@@ -43,6 +45,17 @@ class DevLogin(BaseModel):
 def dev_login_enabled(settings: GatewaySettings) -> bool:
     local_key = settings.auth_jwks_url is None and settings.auth_public_key_file is None
     return settings.console_dev_login and local_key and settings.host in LOOPBACK
+
+
+@router.get("/console/config")
+async def console_config(request: Request) -> JSONResponse:
+    """How the console signs in here: the development form, the identity provider (PKCE), or both."""
+    settings: GatewaySettings = request.app.state.settings
+    oidc = None
+    if settings.console_oidc_authorize_url and settings.console_oidc_token_url and settings.console_oidc_client_id:
+        oidc = {"authorize_url": settings.console_oidc_authorize_url, "token_url": settings.console_oidc_token_url,
+                "client_id": settings.console_oidc_client_id, "scope": settings.console_oidc_scope}
+    return JSONResponse({"dev_login": dev_login_enabled(settings), "oidc": oidc}, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/")

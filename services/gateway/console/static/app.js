@@ -3,7 +3,7 @@
 // the live event stream says something changed.
 
 const main = document.getElementById("main");
-const state = { token: sessionStorage.getItem("dso.token"), programs: [], program: null, who: null, names: {}, namesOf: null };
+const state = { token: sessionStorage.getItem("dso.token"), programs: [], program: null, who: null, names: {}, namesOf: null, config: null };
 
 // --- tiny helpers ----------------------------------------------------------------------------------------
 
@@ -43,22 +43,75 @@ function signOut(message) {
   renderLogin(message);
 }
 
-function renderLogin(message = "") {
+// The identity provider's sign-in: OAuth 2.0 authorization code with PKCE (RFC 7636), as a public client.
+const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+async function startOidc(oidc) {
+  const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
+  const challenge = b64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  const nonce = b64url(crypto.getRandomValues(new Uint8Array(16)));
+  sessionStorage.setItem("dso.pkce", JSON.stringify({ verifier, state: nonce }));
+  const query = new URLSearchParams({
+    response_type: "code", client_id: oidc.client_id, redirect_uri: `${location.origin}/`, scope: oidc.scope,
+    code_challenge: challenge, code_challenge_method: "S256", state: nonce,
+  });
+  location.assign(`${oidc.authorize_url}?${query}`);
+}
+
+async function finishOidc(config) {
+  const params = new URLSearchParams(location.search);
+  const pending = JSON.parse(sessionStorage.getItem("dso.pkce") || "null");
+  sessionStorage.removeItem("dso.pkce");
+  history.replaceState(null, "", "/");
+  if (!pending || params.get("state") !== pending.state || !config.oidc) return "The sign-in could not be verified — try again.";
+  let response;
+  try {
+    response = await fetch(config.oidc.token_url, {
+      method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "authorization_code", code: params.get("code"), redirect_uri: `${location.origin}/`,
+        client_id: config.oidc.client_id, code_verifier: pending.verifier }),
+    });
+  } catch (error) {
+    return `The identity provider could not be reached (${error.message}).`;
+  }
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok || !body.access_token) return body.error_description || "The identity provider refused the sign-in.";
+  sessionStorage.setItem("dso.token", body.access_token);
+  state.token = body.access_token;
+  return null;
+}
+
+async function signInFirst() {
+  const config = await (await fetch("/console/config")).json();
+  if (new URLSearchParams(location.search).has("code")) {
+    const problem = await finishOidc(config);
+    if (!problem) { start(); return; }
+    renderLogin(problem, config);
+    return;
+  }
+  renderLogin("", config);
+}
+
+function renderLogin(message = "", config = state.config) {
+  state.config = config;
+  if (!config) { signInFirst(); return; }
   document.getElementById("nav").hidden = true;
   document.querySelector(".program-pick").hidden = true;
   document.getElementById("logout").hidden = true;
   document.getElementById("user").textContent = "";
   main.innerHTML = `<section class="login panel"><h1>Sign in</h1>
     ${message ? `<p class="error" role="alert">${esc(message)}</p>` : ""}
-    <p class="muted">Development sign-in (the local signing key). With an identity provider, its login issues the token.</p>
+    ${config.oidc ? `<p><button type="button" id="oidc">Sign in with your organisation</button></p>` : ""}
+    ${config.dev_login ? `<p class="muted">Development sign-in (the local signing key):</p>
     <form id="login">
       <label for="f-org">Organisation</label><input id="f-org" name="org" required value="demo-dso" autocomplete="organization">
       <label for="f-role">Role</label><select id="f-role" name="role">${["super_admin", "executive", "regional_admin", "location_admin", "provider", "treatment_coordinator"].map((r) => `<option>${r}</option>`).join("")}</select>
       <label for="f-regions">Regions (comma-separated, regional admins)</label><input id="f-regions" name="regions">
       <label for="f-locations">Locations (comma-separated ids, location roles)</label><input id="f-locations" name="locations">
       <button type="submit">Sign in</button>
-    </form></section>`;
-  document.getElementById("login").addEventListener("submit", async (event) => {
+    </form>` : ""}${!config.oidc && !config.dev_login ? `<p class="error">No sign-in is configured (GATEWAY_CONSOLE_OIDC_*).</p>` : ""}</section>`;
+  document.getElementById("oidc")?.addEventListener("click", () => startOidc(config.oidc));
+  document.getElementById("login")?.addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
     const list = (name) => String(form.get(name) || "").split(",").map((s) => s.trim()).filter(Boolean);
@@ -411,4 +464,4 @@ function bind(page) {
   }
 }
 
-if (state.token) start(); else renderLogin();
+if (state.token) start(); else signInFirst();
