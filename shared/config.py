@@ -82,6 +82,9 @@ class ServiceSettings(PlatformSettings):
     database_url: str | None = None
     projection_batch: int = Field(256, ge=1, le=10_000)
     projection_max_attempts: int = Field(5, ge=1)
+    # How long a reaction's event may stay unacknowledged before the server hands it out again (a crashed
+    # process's batch comes back after this); a batch at work keeps telling the server it is in progress.
+    reaction_ack_wait_s: float = Field(30.0, ge=2)
 
     def effective_database_url(self) -> str:
         """SQLite (WAL) under `var/` unless a database URL is configured."""

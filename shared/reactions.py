@@ -63,6 +63,7 @@ class Reactor(BackgroundConsumer):
 
     def __init__(
         self, *, nc: Client, reaction: Reaction, batch: int = 16, max_attempts: int = 5, retry_delay: float = 0.05,
+        ack_wait: float = 30.0,
     ) -> None:
         super().__init__(reaction.name)
         self.nc = nc
@@ -71,6 +72,7 @@ class Reactor(BackgroundConsumer):
         self.batch = batch
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
+        self.ack_wait = ack_wait
         # `position`: the last stream sequence handled since start (the durable truth is the ack floor).
         self.dead_letters = 0
         self._stream = stream_name(reaction.stream)
@@ -92,7 +94,7 @@ class Reactor(BackgroundConsumer):
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             filter_subject=self.reaction.filter_subject,
-            ack_wait=60,
+            ack_wait=self.ack_wait,
             max_ack_pending=self.batch,
         )
         await add_consumer(self.js, self.reaction.stream, config)
@@ -139,7 +141,18 @@ class Reactor(BackgroundConsumer):
             for msg, event in group:
                 await self._handle_one(msg, event)
 
-        await asyncio.gather(*(run(group) for group in groups.values()))
+        async def in_progress() -> None:  # a long batch must not come back to another consumer meanwhile
+            while True:
+                await asyncio.sleep(self.ack_wait / 3)
+                for msg, _ in fetched:
+                    with contextlib.suppress(Exception):
+                        await msg.in_progress()
+
+        heartbeat = asyncio.create_task(in_progress())
+        try:
+            await asyncio.gather(*(run(group) for group in groups.values()))
+        finally:
+            heartbeat.cancel()
         for msg, event in fetched:
             await msg.ack_sync()
             await self._advance(event.sequence)

@@ -88,7 +88,8 @@ class Runtime:
             await runner.start()
             runtime.runners[projection.name] = runner
         for make in reactors:  # after the projections: reactions wait on them
-            reactor = Reactor(nc=nc, reaction=make(runtime), max_attempts=settings.projection_max_attempts)
+            reactor = Reactor(nc=nc, reaction=make(runtime), max_attempts=settings.projection_max_attempts,
+                              ack_wait=settings.reaction_ack_wait_s)
             await reactor.start()
             runtime.reactors[reactor.reaction.name] = reactor
         await runtime.wait_subscribed()
