@@ -14,7 +14,7 @@ Intake: `dso.<org>.intake.delivery.<integration_id>.WebhookReceived` — the raw
 delivery, appended (JetStream-acknowledged) before the sender is answered 202. It holds PHI, so it
 is a stream of its own, expired after the intake retention (`GATEWAY_INTAKE_RETENTION_DAYS`),
 read by metrics (which turns it into pseudonymous case events) and by super admins only; the
-live event stream and the catalog never show it.
+live event stream never carries it (the catalog documents its shape, for the NATS permissions).
 """
 
 from __future__ import annotations
