@@ -90,7 +90,10 @@ class Intake:
         # The stream position of the last delivery this process parked waiting for a case: a wake
         # waits for the read model to show parks up to there, not for the whole stream.
         self.parked_position = 0
-        self.waiting: set[tuple[str, str]] | None = None  # (org, case id) some parked delivery waits for
+        # (org, token) some parked delivery waits for: what earlier runs left (read once, before the first
+        # delivery is processed) and every park since.
+        self.waiting: set[tuple[str, str]] = set()
+        self.waiting_loaded = False
         self.patients: dict[str, tuple[str, str]] = {}  # a patient token waited for -> (location, patient key)
 
     async def process(self, event: RecordedEvent, ctx: Context) -> Outcome:
@@ -99,6 +102,10 @@ class Intake:
         assert isinstance(received, WebhookReceived)
         org = event.ref.org
         await self._purge()
+        if not self.waiting_loaded:  # parks of earlier runs, once their read model has caught up
+            await self.runtime.caught_up(IntegrationsProjection.name, timeout=CATCH_UP_S)
+            self.waiting |= await asyncio.to_thread(views.waiting_cases, self.runtime.engine)
+            self.waiting_loaded = True
         ids: dict[str, Any] = {
             "delivery_id": delivery_id(received.integration_id, received.webhook_id),
             "integration_id": received.integration_id, "source": received.source,
@@ -117,8 +124,7 @@ class Intake:
                                 Settle(outcome), part=("settle",))
         if isinstance(outcome, DeliveryParked) and outcome.waiting_for_case and settled.position:
             self.parked_position = max(self.parked_position, settled.position)
-            if self.waiting is not None:
-                self.waiting.add((org, outcome.waiting_for_case))
+            self.waiting.add((org, outcome.waiting_for_case))
             if await self._arrived(org, outcome.waiting_for_case):  # it came while this one was being parked
                 await self.wake(org, outcome.waiting_for_case, ctx)
         for waited in wakes:
@@ -157,8 +163,6 @@ class Intake:
     async def wake(self, org: str, case_id: str, ctx: Context) -> None:
         """Re-process the deliveries parked until `case_id` was created (steps that arrived before it), or
         until a case of a patient (`patient_aggregate_id`: PMS procedures posted before the case)."""
-        if self.waiting is None:  # first wake since start: what earlier runs left parked
-            self.waiting = await asyncio.to_thread(views.waiting_cases, self.runtime.engine)
         if (org, case_id) not in self.waiting:
             return
         await self.runtime.caught_up(IntegrationsProjection.name, self.parked_position, timeout=CATCH_UP_S)
