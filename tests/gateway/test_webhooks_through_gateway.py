@@ -126,6 +126,11 @@ async def test_signed_deliveries_become_cases_kpis_and_integration_health(
         listed = (await client.get("/api/v1/integrations", headers=admin)).json()
         assert {i["id"] for i in listed} == {pms["id"], scanner["id"]} and pms["secret"] not in json.dumps(listed)
         regional = bearer(token(org, "regional_admin", regions=("north",)))
+        elsewhere = bearer(token(org, "regional_admin", regions=("south",)))  # both locations are in the north
+        seen = (await client.get("/api/v1/integrations", headers=elsewhere)).json()
+        assert [i["clinic_map"] for i in seen] == [{}, {}]
+        assert (await client.get(f"/api/v1/integrations/{pms['id']}", headers=regional)).json()["clinic_map"] == {
+            "1": north}
         assert (await client.post("/api/v1/integrations", headers=regional, json={
             "source": "itero", "name": "x"})).status_code == 403
         configured = await client.put(f"/api/v1/locations/{north}/intake-settings", headers=admin, json={

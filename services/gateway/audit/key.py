@@ -8,13 +8,10 @@ under `var/keys/`, beside the development token-signing key. The gateway and
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
 from services.gateway.config import GatewaySettings
+from shared.keys import MIN_KEY_BYTES, ensure_key_file
 
 DEV_KEY = "audit-chain.key"
-MIN_KEY_BYTES = 32
 
 
 class AuditKeyInvalid(ValueError):
@@ -26,15 +23,8 @@ def audit_key(settings: GatewaySettings) -> bytes:
     if settings.audit_key is not None:
         key = settings.audit_key.get_secret_value().encode()
     else:
-        key = _key_file(settings.audit_key_file or settings.key_dir() / DEV_KEY).read_bytes().strip()
+        path = settings.audit_key_file or settings.key_dir() / DEV_KEY
+        key = ensure_key_file(path.parent, path.name).read_bytes().strip()
     if len(key) < MIN_KEY_BYTES:
         raise AuditKeyInvalid(f"the audit key must be at least {MIN_KEY_BYTES} bytes (GATEWAY_AUDIT_KEY)")
     return key
-
-
-def _key_file(path: Path) -> Path:
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32) + "\n")
-        path.chmod(0o600)
-    return path

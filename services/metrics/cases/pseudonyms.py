@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 import unicodedata
 from datetime import date
-from pathlib import Path
 
 from shared.errors import DomainError
+
+PATIENT_KEY_FILE = "metrics-patient-key"  # under var/keys/ when METRICS_PATIENT_KEY_SECRET is unset
 
 
 def org_key(secret: bytes, org: str) -> bytes:
@@ -40,20 +39,3 @@ def identity(*, chart_number: str | None, last_name: str | None, first_name: str
 
 def patient_key(key: bytes, identity_text: str) -> str:
     return hmac.new(key, identity_text.encode(), hashlib.sha256).hexdigest()
-
-
-def load_secret(configured: str | None, var_dir: Path) -> bytes:
-    """The configured secret, else the one kept under var_dir (made once, readable by the owner only)."""
-    if configured:
-        return configured.encode()
-    path = var_dir / "keys" / "metrics-patient-key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()

@@ -169,6 +169,7 @@ class Intake:
         waiting = await asyncio.to_thread(views.deliveries, self.runtime.engine, org=org, status="parked",
                                           waiting_for_case=case_id)
         self.waiting.discard((org, case_id))
+        self.patients.pop(case_id, None)
         for row in waiting:
             await self.reprocess(org, row.intake_sequence, ctx.part(f"wake:{row.id}:{row.attempts}"))
 

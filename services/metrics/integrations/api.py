@@ -12,7 +12,6 @@ from fastapi import APIRouter, Query, Request, Response, status
 from nats.js.errors import NotFoundError
 
 from services.metrics.cases import views as case_views
-from services.metrics.config import MetricsSettings
 from services.metrics.intake.adapters import ADAPTERS
 from services.metrics.intake.process import Expired, Intake
 from services.metrics.integrations import views
@@ -104,8 +103,9 @@ async def register_integration(body: IntegrationCreate, request: Request, respon
 
 @router.get("/integrations", response_model=list[IntegrationOut])
 async def list_integrations(principal: CurrentPrincipal, runtime: RuntimeDep) -> list[IntegrationOut]:
-    """The org's integrations (fingerprints, never secrets)."""
-    return [_out(row) for row in await asyncio.to_thread(views.of_org, runtime.engine, org=principal.org)]
+    """The org's integrations (fingerprints, never secrets); a regional admin sees only its locations' clinics."""
+    rows = await asyncio.to_thread(views.of_org, runtime.engine, org=principal.org)
+    return [await _scoped(runtime, principal, _out(row)) for row in rows]
 
 
 @router.get("/integrations/parked", response_model=list[DeliveryOut])
@@ -122,7 +122,15 @@ async def parked(principal: CurrentPrincipal, runtime: RuntimeDep, integration_i
 
 @router.get("/integrations/{integration_id}", response_model=IntegrationOut)
 async def get_integration(integration_id: str, principal: CurrentPrincipal, runtime: RuntimeDep) -> IntegrationOut:
-    return _out(await _integration(runtime, principal.org, integration_id))
+    return await _scoped(runtime, principal, _out(await _integration(runtime, principal.org, integration_id)))
+
+
+async def _scoped(runtime: Runtime, principal: Principal, out: IntegrationOut) -> IntegrationOut:
+    """The clinic map cut to the locations in the caller's scope (an integration spans the org's regions)."""
+    visible = await asyncio.to_thread(locations.visible_ids, runtime.engine, principal=principal)
+    if visible is None:
+        return out
+    return out.model_copy(update={"clinic_map": {c: loc for c, loc in out.clinic_map.items() if loc in visible}})
 
 
 @router.post("/integrations/{integration_id}/secret", response_model=IntegrationWithSecret)
@@ -241,10 +249,7 @@ async def _delivery_row(runtime: Runtime, principal: Principal, delivery_id: str
 async def _reprocess(request: Request, runtime: Runtime, ctx: Context, rows: list[DeliveryRow]) -> ReprocessOut:
     if any(row.status != "parked" for row in rows):
         raise Conflict("the delivery is not parked: it was processed already", field="delivery_id")
-    settings: MetricsSettings = request.app.state.settings
-    intake = Intake(runtime, patient_secret=request.app.state.patient_secret,
-                    clock_skew=timedelta(seconds=settings.clock_skew_s),
-                    retention=timedelta(days=settings.intake_retention_days))
+    intake: Intake = request.app.state.intake_of(runtime)
     platform = replace(ctx, principal=Principal.system(ctx.principal.org, "metrics-intake"))
     processed = parked_again = expired = 0
     for row in rows:
