@@ -36,6 +36,7 @@ class BackgroundConsumer:
         self._stopping = False
         self._advanced = asyncio.Condition()
         self._subscribed = asyncio.Event()
+        self.waiting = 0  # callers in `wait_for` now: a following replica then reads checkpoints often
 
     @property
     def running(self) -> bool:
@@ -103,8 +104,12 @@ class BackgroundConsumer:
 
     async def wait_for(self, position: int, *, timeout: float = 10.0) -> None:
         """Return once stream sequence `position` has been handled (read-your-writes)."""
-        async with self._advanced:
-            await asyncio.wait_for(self._advanced.wait_for(lambda: self.position >= position), timeout)
+        self.waiting += 1
+        try:
+            async with self._advanced:
+                await asyncio.wait_for(self._advanced.wait_for(lambda: self.position >= position), timeout)
+        finally:
+            self.waiting -= 1
 
     async def _advance(self, position: int) -> None:
         async with self._advanced:

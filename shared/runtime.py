@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,13 +16,18 @@ from shared.config import ServiceSettings
 from shared.db import make_engine
 from shared.eventstore.jetstream import JetStreamEventStore
 from shared.eventstore.streams import ensure_streams, stream_name
+from shared.lease import Leadership, lease_for
 from shared.natscheck import NatsServerUnsuitable, check_server
+from shared.projections import store
 from shared.projections.base import Projection
 from shared.projections.runner import ProjectionRunner
 from shared.reactions import Reaction, Reactor
 
 log = logging.getLogger(__name__)
 SUBSCRIBE_TIMEOUT_S = 30.0
+# How often a following replica reads the checkpoints: often while a request waits on one
+# (read-your-writes), rarely otherwise.
+FOLLOW_WAITED_S, FOLLOW_IDLE_S = 0.02, 0.5
 # A reaction is built once the runtime is up: it issues commands through its store and reads its projections.
 ReactionFactory = Callable[["Runtime"], Reaction]
 
@@ -58,7 +64,11 @@ async def connect_nats(url: str, *, name: str, attempts: int = 40, monitor_url: 
 
 @dataclass
 class Runtime:
-    """Everything a running service holds open; built in the app's lifespan."""
+    """Everything a running service holds open; built in the app's lifespan.
+
+    Every replica answers HTTP; the one holding the lease on the read model (`shared.lease`) runs
+    the projections and reactions, the others follow its checkpoints.
+    """
 
     settings: ServiceSettings
     nc: Client
@@ -66,6 +76,8 @@ class Runtime:
     engine: Engine
     runners: dict[str, ProjectionRunner] = field(default_factory=dict)
     reactors: dict[str, Reactor] = field(default_factory=dict)
+    leadership: Leadership | None = None
+    _following: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(
@@ -75,25 +87,69 @@ class Runtime:
             settings.nats_url, name=f"dso-{settings.service}", monitor_url=settings.nats_monitor_url
         )
         await ensure_streams(nc.jetstream(), replicas=settings.stream_replicas)
-        engine = make_engine(settings.effective_database_url())
+        url = settings.effective_database_url()
+        engine = make_engine(url)
         runtime = cls(settings=settings, nc=nc, store=JetStreamEventStore(nc), engine=engine)
         for projection in projections:
-            runner = ProjectionRunner(
+            runtime.runners[projection.name] = ProjectionRunner(
                 nc=nc,
                 engine=engine,
                 projection=projection,
                 batch=settings.projection_batch,
                 max_attempts=settings.projection_max_attempts,
             )
-            await runner.start()
-            runtime.runners[projection.name] = runner
-        for make in reactors:  # after the projections: reactions wait on them
+        for make in reactors:  # reactions wait on the projections and issue commands through the store
             reactor = Reactor(nc=nc, reaction=make(runtime), max_attempts=settings.projection_max_attempts,
                               ack_wait=settings.reaction_ack_wait_s)
-            await reactor.start()
             runtime.reactors[reactor.reaction.name] = reactor
-        await runtime.wait_subscribed()
+        name = f"rollout:{settings.service}:{engine.url.render_as_string(hide_password=True)}"
+        runtime.leadership = Leadership(lease_for(url, name), on_gain=runtime._lead, on_loss=runtime._follow)
+        await runtime.leadership.start()
+        if runtime.leading:
+            await runtime.wait_subscribed()
+        else:
+            await runtime._follow()
         return runtime
+
+    @property
+    def leading(self) -> bool:
+        return self.leadership is None or self.leadership.leading
+
+    async def _lead(self) -> None:
+        await self._stop_following()
+        for runner in self.runners.values():
+            await runner.start()
+        for reactor in self.reactors.values():  # after the projections: reactions wait on them
+            await reactor.start()
+
+    async def _follow(self) -> None:
+        for reactor in self.reactors.values():
+            await reactor.stop()
+        for runner in self.runners.values():
+            await runner.stop()
+        if self._following is None:
+            self._following = asyncio.create_task(self._follow_checkpoints(), name="follow-checkpoints")
+
+    async def _stop_following(self) -> None:
+        task, self._following = self._following, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _follow_checkpoints(self) -> None:
+        """Move each runner's position to the leader's checkpoint, so waits on positions work here too."""
+        while True:
+            for name, runner in self.runners.items():
+                try:
+                    position = await asyncio.to_thread(store.checkpoint, self.engine, name)
+                except Exception as error:  # the leader has not created the tables yet; next round
+                    log.debug("following %s: %s", name, error)
+                    continue
+                if position > runner.position:
+                    await runner._advance(position)
+            waited = any(runner.waiting for runner in self.runners.values())
+            await asyncio.sleep(FOLLOW_WAITED_S if waited else FOLLOW_IDLE_S)
 
     async def caught_up(self, projection: str, position: int | None = None, *, timeout: float) -> bool:
         """Whether `projection` has applied `position` (None: its stream's last event now), waiting up to `timeout`."""
@@ -121,16 +177,22 @@ class Runtime:
                 log.warning("%s: not subscribed after %.0f s; starting anyway", consumer.name, timeout)
 
     async def stop(self) -> None:
+        await self._stop_following()
+        if self.leadership is not None:
+            await self.leadership.stop_watching()
         for reactor in self.reactors.values():
             await reactor.stop()
         for runner in self.runners.values():
             await runner.stop()
+        if self.leadership is not None:
+            await self.leadership.lease.release()  # after the consumers: no write outlives the lease
         await self.nc.drain()
         self.engine.dispose()
 
     async def readiness(self) -> tuple[bool, dict[str, object]]:
         """Whether the service can do its job, and why not."""
-        checks: dict[str, object] = {"nats": "connected" if self.nc.is_connected else "disconnected"}
+        checks: dict[str, object] = {"nats": "connected" if self.nc.is_connected else "disconnected",
+                                     "role": "leader" if self.leading else "follower"}
         ready = self.nc.is_connected
         try:
             info = await self.nc.jetstream().stream_info(stream_name(self.settings.service))
@@ -145,7 +207,7 @@ class Runtime:
             except Exception as error:
                 status = {"running": False, "error": type(error).__name__}
             projections[name] = status
-            ready = ready and bool(status.get("running"))
+            ready = ready and (bool(status.get("running")) or not self.leading)
         checks["projections"] = projections
         if self.reactors:
             reactions: dict[str, object] = {}
@@ -155,6 +217,6 @@ class Runtime:
                 except Exception as error:
                     status = {"running": False, "error": type(error).__name__}
                 reactions[name] = status
-                ready = ready and bool(status.get("running"))
+                ready = ready and (bool(status.get("running")) or not self.leading)
             checks["reactors"] = reactions
         return ready, checks
