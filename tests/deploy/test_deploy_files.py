@@ -48,9 +48,11 @@ def test_workloads_are_probed_sized_and_unprivileged() -> None:
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert container["resources"]["requests"]["cpu"] and container["resources"]["limits"]["memory"]
         assert container["args"][0] == f"services.{name}.app:create_app"
-    [hpa] = [d for d in found if d["kind"] == "HorizontalPodAutoscaler"]
-    assert hpa["spec"]["scaleTargetRef"]["name"] == "gateway" and hpa["spec"]["minReplicas"] >= 2
-    assert {d["metadata"]["name"] for d in found if d["kind"] == "PodDisruptionBudget"} == {"nats", "gateway"}
+    # Every service scales out: domain services hand their consumers over by the read model's lease.
+    assert all(d["spec"]["replicas"] >= 2 for d in deployments.values())
+    scaled = {d["spec"]["scaleTargetRef"]["name"]: d for d in found if d["kind"] == "HorizontalPodAutoscaler"}
+    assert set(scaled) == {*DOMAIN, "gateway"} and all(h["spec"]["minReplicas"] >= 2 for h in scaled.values())
+    assert {d["metadata"]["name"] for d in found if d["kind"] == "PodDisruptionBudget"} == {"nats", *DOMAIN, "gateway"}
     [nats] = [d for d in found if d["kind"] == "StatefulSet"]
     assert nats["spec"]["replicas"] == 3
     [config] = [d for d in found if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "nats-config"]
@@ -71,6 +73,7 @@ def test_compose_runs_a_three_node_fsynced_cluster_and_every_service() -> None:
         service = services[name]
         assert service["command"][0] == f"services.{name}.app:create_app" and service["healthcheck"]["test"]
         assert service["environment"]["STREAM_REPLICAS"] == "3"
+        assert service["deploy"]["replicas"] == 2
     images = [s["image"] for s in services.values() if "image" in s]
     assert images and not any(i.endswith(":latest") or ":" not in i for i in images)
 

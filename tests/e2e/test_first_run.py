@@ -17,6 +17,7 @@ import pytest
 
 from shared.natslocal import our_server_name, server_info
 from shared.natsserver import free_port
+from tests.e2e.processes import child_pid
 
 pytestmark = pytest.mark.e2e
 ROLLOUT = str(Path(sys.executable).parent / "rollout")
@@ -121,15 +122,7 @@ def test_the_cli_finds_the_server_rollout_up_started(first_run: FirstRun) -> Non
 
 def readiness_pid(first_run: FirstRun) -> int:
     """The readiness process `rollout up` started (a child of it)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = (stat.parent / "cmdline").read_bytes()
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == first_run.process.pid and b"services.readiness.app" in cmdline:
-            return int(stat.parent.name)
-    raise AssertionError("no readiness process under rollout up")
+    return child_pid(first_run.process.pid, "readiness")
 
 
 def test_a_killed_service_is_restarted_while_the_gateway_keeps_answering(first_run: FirstRun) -> None:
