@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from services.gateway.access.cors import ALLOW_HEADERS, EXPOSE_HEADERS, Cors
 from services.gateway.access.edge import Edge, Gatekeeper
 from services.gateway.access.ratelimit import TokenBuckets
+from services.gateway.access.replicas import ReplicaShare, replica_bucket
 from services.gateway.access.sessions import BUCKET, SessionTracker
 from services.gateway.audit.api import router as audit_router
 from services.gateway.audit.key import audit_key
@@ -45,6 +46,7 @@ from services.gateway.live.slots import StreamSlots
 from shared.access.policy import policy
 from shared.app import include_api, provision_streams, running, service_app
 from shared.contracts.gateway import audit_stream, intake_stream
+from shared.events import new_id
 from shared.projections.base import Projection
 from shared.runtime import Runtime
 from shared.webhooks import signing_key
@@ -107,14 +109,21 @@ def create_app(
                     touch_s=settings.session_touch_s, clock=clock,
                 )
                 app.state.stream_slots = StreamSlots(settings.max_streams_per_caller)
+                buckets = TokenBuckets(rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst)
                 app.state.gatekeeper = Gatekeeper(
                     policy=policy(),
                     verifier=app.state.verifier,
                     sessions=sessions,
-                    buckets=TokenBuckets(rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst),
+                    buckets=buckets,
                     trail=AuditTrail(runtime.nc, key=key, name=settings.audit_recorder),
                 )
-                yield
+                kv = await replica_bucket(runtime.nc.jetstream(), replicas=settings.stream_replicas)
+                app.state.replica_share = share = ReplicaShare(kv, new_id(), buckets)
+                await share.start()
+                try:
+                    yield
+                finally:
+                    await share.stop()
 
     # Ours is the combined OpenAPI document, served by the catalog router.
     app = service_app(settings, title="DSO Rollout — gateway", lifespan=lifespan, middleware=[Middleware(Edge)],

@@ -93,6 +93,26 @@ async def test_each_caller_has_its_own_rate_limit(gateway_settings, platform: Pl
     assert other.status_code == 200
 
 
+async def test_a_callers_limit_is_shared_by_the_replicas_alive(gateway_settings, platform: PlatformSettings,
+                                                                org) -> None:
+    settings = gateway_settings(rate_limit_per_s=0.5, rate_limit_burst=4)
+    busy = bearer(issue_token(platform, org=org, role="provider", subject="busy"))
+    first, second = create_app(settings, transport=Recorder().transport()), create_app(
+        settings, transport=Recorder().transport())
+    async with serve(first) as one, serve(second) as two:
+        await first.state.replica_share.beat()  # the first saw itself alone when it started
+        assert (first.state.replica_share.replicas, second.state.replica_share.replicas) == (2, 2)
+        answers = [await one.get(MATRIX, headers=busy) for _ in range(3)]
+        answers += [await two.get(MATRIX, headers=busy) for _ in range(3)]
+        # Each replica enforces half: the caller gets the burst of 4 overall, not 4 per replica.
+        assert [a.status_code for a in answers] == [200, 200, 429, 200, 200, 429]
+        assert answers[2].json()["error"]["message"] == "rate limit of 0.5 requests/s (burst 4) exceeded"
+    async with serve(create_app(settings, transport=Recorder().transport())) as alone:
+        # The two left the count when they stopped: a replica alone enforces the whole limit.
+        answers = [await alone.get(MATRIX, headers=busy) for _ in range(5)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+
+
 def test_a_token_bucket_refills_at_its_rate() -> None:
     now = [0.0]
     buckets = TokenBuckets(rate=2, burst=3, clock=lambda: now[0])

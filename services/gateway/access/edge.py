@@ -65,7 +65,8 @@ class Gatekeeper:
     async def decide(self, request: Request, principal: Principal) -> Decision:
         wait = self.buckets.take(f"{principal.org}:{principal.subject}")
         if wait:
-            message = f"rate limit of {self.buckets.rate:g} requests/s (burst {self.buckets.burst}) exceeded"
+            limit = self.buckets
+            message = f"rate limit of {limit.total_rate:g} requests/s (burst {limit.total_burst}) exceeded"
             refusal = error_response(429, "rate_limited", message, headers={"Retry-After": str(wait)})
             return Decision(None, refusal, message)
         try:

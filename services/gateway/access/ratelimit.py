@@ -2,8 +2,9 @@
 
 `rate` tokens per second refill a bucket of `burst`; a request takes one. An empty
 bucket answers 429 with `Retry-After`, the seconds until a token is back. Buckets
-live per replica (no round trip on the hot path): behind N replicas without sticky
-routing a caller gets up to N times the rate, so set it per replica.
+live per replica (no round trip on the hot path); `rate` and `burst` are the caller's
+totals across the gateway, of which this replica enforces its `share` (set from the
+replicas alive, `access.replicas`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,17 @@ class TokenBuckets:
     def __init__(
         self, *, rate: float, burst: int, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000
     ) -> None:
-        self.rate, self.burst, self.clock, self.max_keys = rate, burst, clock, max_keys
+        self.total_rate, self.total_burst, self.clock, self.max_keys = rate, burst, clock, max_keys
+        self.share = 1.0
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    @property
+    def rate(self) -> float:
+        return self.total_rate * self.share
+
+    @property
+    def burst(self) -> int:
+        return max(1, math.floor(self.total_burst * self.share))
 
     @property
     def enabled(self) -> bool:

@@ -6,6 +6,12 @@ a burst of case events gives one measurement now and one after the interval (the
 covers the rest of the burst). The command id derives from the location and the stream position
 measured, so a repeat measures and publishes once; an unchanged measurement publishes nothing.
 A trailing publish lost in a crash is made good by the location's next case event.
+
+Measuring reads every case of the location, so under an intake burst across many locations it
+took half the service's time, and the intake fell behind. Measurements therefore run one at a time
+and take at most `DUTY` of the wall clock: after one that took d seconds the next waits
+d * (1/DUTY - 1). Idle, a location is measured within a second; under load its KPI event comes
+later (gates decide over days), while the cases and what is read from them stay current.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from shared.runtime import ReactionFactory, Runtime
 log = logging.getLogger(__name__)
 COALESCE_S = 1.0
 CATCH_UP_S = 10.0
+DUTY = 0.1
 
 
 class KpiPublisher:
@@ -40,25 +47,32 @@ class KpiPublisher:
         self.runtime = runtime
         self.last: dict[tuple[str, str], float] = {}
         self.pending: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self.turn = asyncio.Lock()  # one measurement at a time
+        self.next_turn = 0.0  # monotonic time the next measurement may start (the duty cycle)
 
     async def touched(self, org: str, location_id: str) -> None:
         key = (org, location_id)
         if key in self.pending:
-            return  # a trailing publish is scheduled and will see this event
-        wait = self.last.get(key, 0.0) + COALESCE_S - time.monotonic()
-        if wait <= 0:
-            await self.publish(org, location_id)
-            return
+            return  # a publish is scheduled and will see this event
+        wait = max(0.0, self.last.get(key, -COALESCE_S) + COALESCE_S - time.monotonic())
         self.pending[key] = asyncio.create_task(self._later(key, wait))
 
     async def _later(self, key: tuple[str, str], wait: float) -> None:
         try:
             await asyncio.sleep(wait)
-            await self.publish(*key)
+            async with self.turn:
+                await asyncio.sleep(max(0.0, self.next_turn - time.monotonic()))
+                self.pending.pop(key, None)  # an event from now on schedules the next publish
+                started = time.monotonic()
+                try:
+                    await self.publish(*key)
+                finally:
+                    self.next_turn = time.monotonic() + (time.monotonic() - started) * (1 / DUTY - 1)
         except Exception:  # pragma: no cover - logged; the next case event publishes again
-            log.exception("trailing KPI publish of %s failed", key)
+            log.exception("KPI publish of %s failed", key)
         finally:
-            self.pending.pop(key, None)
+            if self.pending.get(key) is asyncio.current_task():
+                self.pending.pop(key, None)
 
     async def publish(self, org: str, location_id: str) -> None:
         self.last[(org, location_id)] = time.monotonic()
