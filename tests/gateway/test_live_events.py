@@ -84,6 +84,24 @@ async def test_the_stream_replays_from_a_cursor_resumes_after_an_id_and_follows_
     assert about([live]) == [("LocationRegistered", c)]
 
 
+async def test_a_stream_resumes_on_another_replica_and_sees_commands_sent_through_either(
+    gateway_settings, readiness_url, token, org
+) -> None:
+    admin = token(org)
+    async with gateway_and_readiness(gateway_settings, readiness_url) as one, \
+            gateway_and_readiness(gateway_settings, readiness_url) as two:
+        a = await register(one, admin, "Location A", "north")
+        b = await register(two, admin, "Location B", "south")
+        async with subscribed(one, admin, "readiness:0") as stream:
+            [first] = await take(stream, 1)
+        async with subscribed(two, admin, first.id) as stream:  # the id is a cursor any replica resumes from
+            [resumed] = await take(stream, 1)
+            c = await register(one, admin, "Location C", "north")  # a command through the other replica
+            [live] = await take(stream, 1)
+    assert about([first, resumed, live]) == [("LocationRegistered", a), ("LocationRegistered", b),
+                                             ("LocationRegistered", c)]
+
+
 async def test_each_role_sees_only_events_in_its_scope(gateway_settings, readiness_url, token, org) -> None:
     admin = token(org)
     async with gateway_and_readiness(gateway_settings, readiness_url) as client, AsyncExitStack() as streams:
