@@ -99,8 +99,9 @@ class Runtime:
                 max_attempts=settings.projection_max_attempts,
             )
         for make in reactors:  # reactions wait on the projections and issue commands through the store
-            reactor = Reactor(nc=nc, reaction=make(runtime), max_attempts=settings.projection_max_attempts,
-                              ack_wait=settings.reaction_ack_wait_s)
+            reaction = make(runtime)
+            reactor = Reactor(nc=nc, reaction=reaction, max_attempts=settings.projection_max_attempts,
+                              ack_wait=settings.reaction_ack_wait_s, batch=getattr(reaction, "batch", 16))
             runtime.reactors[reactor.reaction.name] = reactor
         name = f"rollout:{settings.service}:{engine.url.render_as_string(hide_password=True)}"
         runtime.leadership = Leadership(lease_for(url, name), on_gain=runtime._lead, on_loss=runtime._follow)

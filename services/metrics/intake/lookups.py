@@ -9,7 +9,6 @@ delivery is never missed.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ from services.metrics.integrations import views
 from services.metrics.integrations.models import IntakeSettingsRow, IntegrationRow
 from services.metrics.locations.models import LocationRow
 from services.metrics.locations.views import find as find_location
+from shared.db import read
 
 TTL_S = 1.0
 T = TypeVar("T")
@@ -40,17 +40,17 @@ class Lookups:
         return value
 
     async def integration(self, org: str, integration_id: str, *, fresh: bool = False) -> IntegrationRow | None:
-        return await self._cached(("integration", org, integration_id), lambda: asyncio.to_thread(
-            views.find, self.engine, org=org, integration_id=integration_id), fresh=fresh)
+        return await self._cached(("integration", org, integration_id), lambda: read(
+            self.engine, views.find, org=org, integration_id=integration_id), fresh=fresh)
 
     async def location(self, org: str, location_id: str, *, fresh: bool = False) -> LocationRow | None:
-        return await self._cached(("location", org, location_id), lambda: asyncio.to_thread(
-            find_location, self.engine, org=org, location_id=location_id), fresh=fresh)
+        return await self._cached(("location", org, location_id), lambda: read(
+            self.engine, find_location, org=org, location_id=location_id), fresh=fresh)
 
     async def settings(self, org: str, location_id: str) -> IntakeSettingsRow:
-        return await self._cached(("settings", org, location_id), lambda: asyncio.to_thread(
-            views.settings_of, self.engine, org=org, location_id=location_id), fresh=False)
+        return await self._cached(("settings", org, location_id), lambda: read(
+            self.engine, views.settings_of, org=org, location_id=location_id), fresh=False)
 
     async def clinics(self, org: str, location_id: str) -> list[tuple[str, str]]:
-        return await self._cached(("clinics", org, location_id), lambda: asyncio.to_thread(
-            views.clinics_of, self.engine, org=org, location_id=location_id), fresh=False)
+        return await self._cached(("clinics", org, location_id), lambda: read(
+            self.engine, views.clinics_of, org=org, location_id=location_id), fresh=False)

@@ -48,6 +48,7 @@ from shared.aggregates import Context, execute
 from shared.contracts.base import parse
 from shared.contracts.gateway import INTAKE_STREAM, WebhookReceived
 from shared.contracts.metrics import DeliveryParked, DeliveryProcessed, PatientSynced
+from shared.db import read
 from shared.errors import Conflict, DomainError, NotFound
 from shared.events import AggregateRef, RecordedEvent
 from shared.runtime import Runtime
@@ -244,7 +245,7 @@ class Intake:
                        fact: CaseFact) -> Candidate:
         engine = self.runtime.engine
         if fact.patient_ref and fact.patient is None:  # a PMS's own patient id (a scanner's is no use here)
-            known = await asyncio.to_thread(by_ref, engine, org=org, integration_id=integration.id,
+            known = await read(engine, by_ref, org=org, integration_id=integration.id,
                                             patient_ref=fact.patient_ref)
             if known is not None:
                 return known
@@ -257,7 +258,7 @@ class Intake:
         chart = None if settings.patient_matching == "fuzzy" else fact.patient.chart_number
         if settings.patient_matching != "fuzzy" and not chart:
             chart = "\x00"  # exact modes need a chart number: none matches nothing
-        candidates = await asyncio.to_thread(at_clinics, engine, org=org, clinics=clinics, chart_number=chart)
+        candidates = await read(engine, at_clinics, org=org, clinics=clinics, chart_number=chart)
         found: Match = match(fact.patient, candidates, mode=settings.patient_matching,
                              threshold=settings.fuzzy_threshold)
         if found.found is None:

@@ -27,6 +27,9 @@ class ProcessDeliveries:
     name = "metrics-intake"
     stream = INTAKE
     filter_subject: str | None = None
+    # Deliveries in flight at once: each waits on a few NATS round trips and fsyncs, so more of them
+    # overlap those waits (16 left the process idle a third of the time under a backlog).
+    batch = 256
 
     def __init__(self, intake: Intake) -> None:
         self.intake = intake

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, SQLModel
+from sqlalchemy import tuple_
+from sqlmodel import Session, SQLModel, col, select
 
 from services.metrics.integrations.models import DeliveryRow, IntakeSettingsRow, IntegrationRow, PatientSyncRow
 from shared.contracts.base import parse
@@ -26,6 +27,17 @@ class IntegrationsProjection:
     tables: tuple[type[SQLModel], ...] = (IntegrationRow, IntakeSettingsRow, DeliveryRow, PatientSyncRow)
 
     def apply(self, session: Session, event: RecordedEvent) -> None:
+        self.apply_many(session, [event])
+
+    def apply_many(self, session: Session, events: list[RecordedEvent]) -> None:
+        """A batch's deliveries read in one query first (every webhook ends in a delivery outcome)."""
+        keys = {(e.ref.org, e.ref.id) for e in events if e.ref.aggregate == "delivery"}
+        query = select(DeliveryRow).where(tuple_(col(DeliveryRow.org), col(DeliveryRow.id)).in_(keys))
+        deliveries = {(row.org, row.id): row for row in session.exec(query)} if keys else {}
+        for event in events:
+            self._apply(session, event, deliveries)
+
+    def _apply(self, session: Session, event: RecordedEvent, deliveries: dict[tuple[str, str], DeliveryRow]) -> None:
         if event.ref.aggregate not in AGGREGATES:
             return
         org = event.ref.org
@@ -54,7 +66,7 @@ class IntegrationsProjection:
                     fee_schedule=configured.fee_schedule,
                 ))
             case DeliveryParked() | DeliveryProcessed() as outcome:
-                _delivery(session, event, outcome)
+                _delivery(session, event, outcome, deliveries)
             case PatientSynced() as synced:
                 session.merge(PatientSyncRow(
                     org=org, sequence=event.sequence, location_id=synced.location_id, patient_key=synced.patient_key,
@@ -69,12 +81,16 @@ def _integration(session: Session, org: str, integration_id: str) -> Integration
     return row
 
 
-def _delivery(session: Session, event: RecordedEvent, outcome: DeliveryParked | DeliveryProcessed) -> None:
-    row = session.get(DeliveryRow, (event.ref.org, outcome.delivery_id)) or DeliveryRow(
-        org=event.ref.org, id=outcome.delivery_id, integration_id=outcome.integration_id, source=outcome.source,
-        webhook_id=outcome.webhook_id, intake_sequence=outcome.intake_sequence, status="parked",
-        first_seen_at=event.time, updated_at=event.time,
-    )
+def _delivery(session: Session, event: RecordedEvent, outcome: DeliveryParked | DeliveryProcessed,
+              deliveries: dict[tuple[str, str], DeliveryRow]) -> None:
+    key = (event.ref.org, outcome.delivery_id)  # the delivery aggregate's id: read with the batch
+    row = deliveries.get(key)
+    if row is None:
+        row = deliveries[key] = DeliveryRow(
+            org=event.ref.org, id=outcome.delivery_id, integration_id=outcome.integration_id, source=outcome.source,
+            webhook_id=outcome.webhook_id, intake_sequence=outcome.intake_sequence, status="parked",
+            first_seen_at=event.time, updated_at=event.time,
+        )
     row.attempts += 1
     row.updated_at = event.time
     row.intake_sequence = outcome.intake_sequence
