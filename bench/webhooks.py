@@ -24,6 +24,7 @@ import nats
 
 from bench.bare import BARE_WEBHOOK_SECRET
 from bench.loadgen import Load, wrk
+from bench.paced import PacedPoster
 from bench.stack import Stack, running_bare, running_stack
 from services.metrics.intake.process import case_id_of
 from shared.webhooks import signed_headers
@@ -118,15 +119,16 @@ async def _freshness(stack: Stack, gateway: str, scanner: dict[str, Any], locati
 
     await nc.subscribe("dso.*.metrics.case.*.CaseCreated", cb=seen)
     await nc.flush()  # subscribed at the server before the first delivery goes out
-    async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
+    async with PacedPoster(gateway) as poster:
         began = time.perf_counter()
         tasks = []
         for n in range(total):
             await asyncio.sleep(max(began + n / rate - time.perf_counter(), 0))
             index, external = n % LOCATIONS, f"fresh{rate:g}-{n}"
+            raw = json.dumps(_case(index, external)).encode()
+            headers = signed_headers(scanner["secret"], webhook_id=external, timestamp=int(time.time()), body=raw)
             sent[case_id_of(locations[index], external)] = time.perf_counter()
-            tasks.append(asyncio.create_task(_post(client, scanner["webhook_url"], scanner["secret"], external,
-                                                   _case(index, external))))
+            tasks.append(asyncio.create_task(poster.post(scanner["webhook_url"], headers, raw)))
         answers = await asyncio.gather(*tasks)
     if len(arrived.keys() & sent.keys()) == total:
         everything.set()
@@ -135,7 +137,7 @@ async def _freshness(stack: Stack, gateway: str, scanner: dict[str, Any], locati
     await nc.close()
     lags = sorted(arrived[c] - sent[c] for c in sent if c in arrived)
     cuts = statistics.quantiles(lags, n=100) if len(lags) > 1 else [0.0] * 99
-    return {"sent": total, "accepted": sum(a.status_code == 202 for a in answers), "arrived": len(lags),
+    return {"sent": total, "accepted": sum(status == 202 for status in answers), "arrived": len(lags),
             "p50": cuts[49] * 1000, "p99": cuts[98] * 1000}
 
 
