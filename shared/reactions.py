@@ -153,9 +153,15 @@ class Reactor(BackgroundConsumer):
             await asyncio.gather(*(run(group) for group in groups.values()))
         finally:
             heartbeat.cancel()
-        for msg, event in fetched:
-            await msg.ack_sync()
-            await self._advance(event.sequence)
+        if not fetched:
+            return
+        # One round trip for the batch: the server handles a connection's messages in order, so once the
+        # last ack is confirmed every earlier one was applied (acked one by one, 256 round trips held the
+        # next batch back).
+        for msg, _ in fetched[:-1]:
+            await msg.ack()
+        await fetched[-1][0].ack_sync()
+        await self._advance(fetched[-1][1].sequence)
 
     async def _handle(self, msg: Msg | None, event: RecordedEvent) -> None:
         for attempt in range(1, self.max_attempts + 1):

@@ -12,7 +12,6 @@ Each accepted delivery leaves an audit entry in the integration's org chain.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from fastapi.responses import JSONResponse
 from services.gateway.audit.trail import AuditUnavailable
 from services.gateway.intake.projection import WebhookIntegrationRow, WebhookIntegrationsProjection, candidates
 from shared.contracts.gateway import WebhookReceived, delivery_ref
+from shared.db import read
 from shared.events import Metadata, record
 from shared.eventstore.base import StoreUnavailable
 from shared.http import error_response
@@ -57,11 +57,11 @@ def _secrets(key: bytes, row: WebhookIntegrationRow, now: datetime) -> list[str]
 
 
 async def _integrations(runtime: Runtime, source: str, integration_id: str | None) -> list[WebhookIntegrationRow]:
-    found = await asyncio.to_thread(candidates, runtime.engine, source=source, integration_id=integration_id,
-                                    limit=MAX_CANDIDATES)
+    found = await read(runtime.engine, candidates, source=source, integration_id=integration_id,
+                       limit=MAX_CANDIDATES)
     if not found and await runtime.caught_up(WebhookIntegrationsProjection.name, timeout=CATCH_UP_S):
-        found = await asyncio.to_thread(candidates, runtime.engine, source=source, integration_id=integration_id,
-                                        limit=MAX_CANDIDATES)
+        found = await read(runtime.engine, candidates, source=source, integration_id=integration_id,
+                           limit=MAX_CANDIDATES)
     if not found:
         raise DeliveryRefused(401, f"no integration {integration_id or ''} of source {source} is registered".replace(
             "  ", " "), field="integration_id" if integration_id else "source")

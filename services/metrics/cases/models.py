@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy import Column, DateTime
 from sqlmodel import Field, SQLModel
+
+from shared.rowfields import json_list
 
 
 def _at(index: bool = False) -> datetime | None:
@@ -38,9 +40,9 @@ class CaseRow(SQLModel, table=True):
     procedure_fee: float | None = None
     procedure_provider_id: str | None = None
     delivered_at: datetime | None = _at()
-    lab_export_failures_at: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    lab_export_failures_at: list[str] = json_list()
     processed: bool = False
     critical: bool | None = None
-    critical_issues: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    critical_issues: list[str] = json_list()
     first_sequence: int = 0
     last_sequence: int = 0

@@ -9,12 +9,14 @@ its source expires with the intake retention. The newest record by the PMS's own
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import Column, DateTime, Engine
+from sqlalchemy import Column, DateTime, Engine, bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.metrics.cases.projections import utc
@@ -86,15 +88,33 @@ class PatientIndexProjection:
         ))
 
 
-def _candidate(row: PatientIndexRow) -> Candidate:
-    return Candidate(row.integration_id, row.patient_ref, PatientFields(row.last_name, row.first_name, row.birth_date,
-                                                                        row.chart_number))
+# Plain rows, not ORM objects: matching reads these once per case delivery and builds no row to change.
+_CANDIDATE_COLUMNS = (col(PatientIndexRow.integration_id), col(PatientIndexRow.patient_ref),
+                      col(PatientIndexRow.clinic_id), col(PatientIndexRow.last_name),
+                      col(PatientIndexRow.first_name), col(PatientIndexRow.birth_date),
+                      col(PatientIndexRow.chart_number))
+
+
+def _candidate(row: Sequence[Any]) -> Candidate:
+    integration_id, patient_ref, _clinic, last_name, first_name, birth_date, chart_number = row
+    return Candidate(integration_id, patient_ref, PatientFields(last_name, first_name, birth_date, chart_number))
+
+
+_BY_REF = sa_select(*_CANDIDATE_COLUMNS).where(
+    col(PatientIndexRow.org) == bindparam("org"), col(PatientIndexRow.integration_id) == bindparam("integration_id"),
+    col(PatientIndexRow.patient_ref) == bindparam("patient_ref"))
+_BY_CHART = sa_select(*_CANDIDATE_COLUMNS).where(col(PatientIndexRow.org) == bindparam("org"),
+                                                 col(PatientIndexRow.chart_key) == bindparam("chart_key"))
+_AT_CLINICS = sa_select(*_CANDIDATE_COLUMNS).where(
+    col(PatientIndexRow.org) == bindparam("org"),
+    col(PatientIndexRow.clinic_id).in_(bindparam("clinics", expanding=True)))
 
 
 def by_ref(engine: Engine, *, org: str, integration_id: str, patient_ref: str) -> Candidate | None:
-    with Session(engine) as session:
-        row = session.get(PatientIndexRow, (org, integration_id, patient_ref))
-        return _candidate(row) if row is not None else None
+    with engine.connect() as connection:
+        row = connection.execute(_BY_REF, {"org": org, "integration_id": integration_id,
+                                           "patient_ref": patient_ref}).first()
+    return _candidate(row) if row is not None else None
 
 
 def at_clinics(engine: Engine, *, org: str, clinics: Iterable[tuple[str, str]],
@@ -105,14 +125,12 @@ def at_clinics(engine: Engine, *, org: str, clinics: Iterable[tuple[str, str]],
     if not pairs:
         return []
     wanted = set(pairs)
-    with Session(engine) as session:
-        query = select(PatientIndexRow).where(PatientIndexRow.org == org)
+    with engine.connect() as connection:
         if chart_number is not None:
-            query = query.where(PatientIndexRow.chart_key == normalised(chart_number))
+            rows = connection.execute(_BY_CHART, {"org": org, "chart_key": normalised(chart_number)}).all()
         else:
-            query = query.where(col(PatientIndexRow.clinic_id).in_({clinic for _, clinic in pairs}))
-        rows = [row for row in session.exec(query).all() if (row.integration_id, row.clinic_id) in wanted]
-        return [_candidate(row) for row in rows]
+            rows = connection.execute(_AT_CLINICS, {"org": org, "clinics": sorted({c for _, c in pairs})}).all()
+    return [_candidate(row) for row in rows if (row[0], row[2]) in wanted]
 
 
 def purge_before(engine: Engine, cutoff: datetime) -> int:

@@ -51,6 +51,7 @@ from shared.contracts.metrics import DeliveryParked, DeliveryProcessed, PatientS
 from shared.db import read
 from shared.errors import Conflict, DomainError, NotFound
 from shared.events import AggregateRef, RecordedEvent
+from shared.eventstore.base import History
 from shared.runtime import Runtime
 
 CATCH_UP_S = 10.0
@@ -121,8 +122,9 @@ class Intake:
             outcome = DeliveryParked(**ids, reason=park.reason, detail=park.detail, field=park.field,  # type: ignore[arg-type]
                                      location_id=park.location_id, clinic_id=park.clinic_id,
                                      waiting_for_case=park.waiting_for_case)
-        settled = await execute(ctx, AggregateRef(org, "metrics", "delivery", ids["delivery_id"]), delivery,
-                                Settle(outcome), part=("settle",))
+        # A delivery is settled once but when re-processed: decide on no history first, as for a new case.
+        ref = AggregateRef(org, "metrics", "delivery", ids["delivery_id"])
+        settled = await execute(ctx, ref, delivery, Settle(outcome), part=("settle",), known=History(ref))
         if isinstance(outcome, DeliveryParked) and outcome.waiting_for_case and settled.position:
             self.parked_position = max(self.parked_position, settled.position)
             self.waiting.add((org, outcome.waiting_for_case))
@@ -278,7 +280,7 @@ class Intake:
                                fact.occurred_at, now, self.clock_skew, actor, integration.source, fact.provider_id,
                                fact.external_case_id, region=location.region)
             try:
-                await cases.open_case(opening, ctx.part("case"))
+                await cases.open_case(opening, ctx.part("case"), likely_new=True)
             except Conflict:
                 return location.id, "repeat", case_id, "case already created", ()
             return location.id, "recorded", case_id, "case created", (case_id, patient_aggregate_id(location.id, key))

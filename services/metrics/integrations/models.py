@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy import Column, DateTime
 from sqlmodel import Field, SQLModel
+
+from shared.rowfields import json_dict
 
 
 class IntegrationRow(SQLModel, table=True):
@@ -18,7 +20,7 @@ class IntegrationRow(SQLModel, table=True):
     source: str
     name: str
     time_zone: str = "UTC"
-    clinic_map: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    clinic_map: dict[str, str] = json_dict()
     secret_id: str
     fingerprint: str
     previous_secret_id: str | None = None
@@ -36,8 +38,8 @@ class IntakeSettingsRow(SQLModel, table=True):
     location_id: str = Field(primary_key=True)
     patient_matching: str = "name_dob_chart"
     fuzzy_threshold: float = 90.0
-    procedure_codes: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
-    fee_schedule: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    procedure_codes: dict[str, str] = json_dict()
+    fee_schedule: dict[str, float] = json_dict()
 
 
 class DeliveryRow(SQLModel, table=True):

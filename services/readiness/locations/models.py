@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
+
+from shared.rowfields import json_dict
 
 
 class LocationBase(SQLModel):
@@ -42,11 +44,11 @@ class LocationRow(LocationBase, table=True):
 
     id: str = Field(primary_key=True)
     org: str = Field(index=True)
-    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    facts: dict[str, Any] = json_dict()
     # factor -> {score, assessor, reason}: assessor scores that stand until reverted to "derived".
-    entered: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    entered: dict[str, Any] = json_dict()
     # factor -> the last LocationScored's per-factor record (score, method, criteria, next_step, ...).
-    factors: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    factors: dict[str, Any] = json_dict()
 
 
 class LocationPublic(LocationBase):

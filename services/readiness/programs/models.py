@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
+
+from shared.rowfields import json_dict
 
 
 class ProgramRow(SQLModel, table=True):
@@ -18,7 +19,7 @@ class ProgramRow(SQLModel, table=True):
     id: str = Field(primary_key=True)
     name: str
     playbook_id: str
-    playbook: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    playbook: dict[str, Any] = json_dict()
     override_version: int = 0
     created_at: datetime
     updated_at: datetime

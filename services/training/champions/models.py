@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
+
+from shared.rowfields import json_list
 
 
 class ChampionBase(SQLModel):
@@ -16,10 +17,10 @@ class ChampionBase(SQLModel):
     current: bool = True
     replaces: str | None = None
     nominated_at: datetime
-    criteria: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
-    warnings: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
-    modules: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
-    attempts: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
+    criteria: list[Any] = json_list()
+    warnings: list[Any] = json_list()
+    modules: list[Any] = json_list()
+    attempts: list[Any] = json_list()
     simulation_on: date | None = None
     certified_at: datetime | None = None
     assessment_score: float | None = None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
+
+from shared.rowfields import json_dict, json_list
 
 
 class StatusRow(SQLModel, table=True):
@@ -18,6 +19,6 @@ class StatusRow(SQLModel, table=True):
     staff_total: int = 0
     staff_trained: int = 0
     completion_pct: float | None = None
-    by_role: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    missing: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
+    by_role: dict[str, Any] = json_dict()
+    missing: list[Any] = json_list()
     as_of: datetime

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
+
+from shared.rowfields import json_dict
 
 
 class TrainingLocationRow(SQLModel, table=True):
@@ -30,7 +31,7 @@ class TrainingProgramRow(SQLModel, table=True):
     id: str = Field(primary_key=True)
     name: str
     start_date: date | None = None  # v2: the calendar that planned sessions are checked against
-    playbook: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    playbook: dict[str, Any] = json_dict()
     override_version: int = 0
 
 

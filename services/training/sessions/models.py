@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
+
+from shared.rowfields import json_list
 
 
 class SessionBase(SQLModel):
@@ -19,7 +20,7 @@ class SessionBase(SQLModel):
     trainer_certified_champion: bool = False
     held_on: date
     duration_minutes: int
-    attendees: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
+    attendees: list[Any] = json_list()
 
 
 class SessionRow(SessionBase, table=True):
@@ -61,7 +62,7 @@ class PlannedSessionBase(SQLModel):
     planned_on: date
     duration_minutes: int | None = None
     trainer_staff_id: str | None = None
-    attendee_staff_ids: list[Any] = Field(default_factory=list, sa_column=Column(JSON))
+    attendee_staff_ids: list[Any] = json_list()
     complete_by: date | None = None
     planned_by: str
 
