@@ -22,6 +22,17 @@ class Projection(Protocol):
         ...
 
 
+def wants_any(projection: Projection, events: list[RecordedEvent]) -> bool:
+    """Whether any of `events` can change the projection's rows.
+
+    A projection may say which events it reads (`wants(event) -> bool`); a batch of none of them
+    needs no transaction (most of a busy stream, for a projection of a few of its aggregates).
+    Without `wants`, every event may matter.
+    """
+    wants = getattr(projection, "wants", None)
+    return wants is None or any(wants(event) for event in events)
+
+
 def apply_all(projection: Projection, session: Session, events: list[RecordedEvent]) -> None:
     """Apply a run of events, in bulk when the projection knows how."""
     apply_many = getattr(projection, "apply_many", None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 import nats.errors
 from nats.aio.client import Client
@@ -31,9 +32,11 @@ from shared.consumers import (
 from shared.events import RecordedEvent
 from shared.eventstore.streams import stream_name
 from shared.projections import store
-from shared.projections.base import Projection
+from shared.projections.base import Projection, wants_any
 
 log = logging.getLogger(__name__)
+# How often a projection stores the position of events that changed none of its rows.
+CHECKPOINT_EVERY_S = 1.0
 
 
 class ProjectionRunner(BackgroundConsumer):
@@ -61,6 +64,8 @@ class ProjectionRunner(BackgroundConsumer):
         self.retry_delay = retry_delay
         self._stream = stream_name(projection.stream)
         self._durable = projection.name
+        self._saved_at = 0.0  # when the checkpoint was last stored (monotonic)
+        self._unsaved = 0  # a position reached by skipping that the checkpoint does not hold yet (0: none)
 
     async def start(self) -> None:
         await asyncio.to_thread(store.create_tables, self.engine, self.projection)
@@ -74,7 +79,9 @@ class ProjectionRunner(BackgroundConsumer):
                 "dead_letters": dead, "running": self.consuming}
 
     async def _subscribe(self) -> nats.js.JetStreamContext.PullSubscription:
-        self.position = await asyncio.to_thread(store.checkpoint, self.engine, self.projection.name)
+        # The stored checkpoint, or further when this process skipped events since it was stored.
+        self.position = max(await asyncio.to_thread(store.checkpoint, self.engine, self.projection.name),
+                            self.position)
         with contextlib.suppress(NotFoundError):
             await self.js.delete_consumer(self._stream, self._durable)
         await add_consumer(
@@ -116,8 +123,14 @@ class ProjectionRunner(BackgroundConsumer):
 
     async def _apply(self, msgs: list[Msg]) -> None:
         events = [as_event(m, stream_sequence(m)) for m in msgs]
+        if not wants_any(self.projection, events):
+            await self._skip(events)
+            await self._ack(msgs)
+            return
         try:
-            position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, events)
+            position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, events,
+                                               after=self.position)
+            self._saved_at, self._unsaved = time.monotonic(), 0
         except store.GapDetected:
             raise
         except Exception:
@@ -126,13 +139,36 @@ class ProjectionRunner(BackgroundConsumer):
         await self._ack(msgs)
         await self._advance(position)
 
+    async def _skip(self, events: list[RecordedEvent]) -> None:
+        """Pass a batch that changes no row without a transaction; store the position at most every
+        `CHECKPOINT_EVERY_S` (a restart then re-reads at most that much of what it skips anyway)."""
+        _, position = store.unapplied(self.projection.name, self.position, events)
+        if position > self.position:
+            self._unsaved = position
+            if time.monotonic() - self._saved_at >= CHECKPOINT_EVERY_S:
+                await self._save()
+        await self._advance(position)
+
+    async def _save(self) -> None:
+        await asyncio.to_thread(store.save_checkpoint, self.engine, self.projection.name, self._unsaved)
+        self._saved_at, self._unsaved = time.monotonic(), 0
+
+    async def stop(self) -> None:
+        await super().stop()
+        if self._unsaved:  # what it skipped since the checkpoint was last stored
+            try:
+                await self._save()
+            except Exception as error:  # the next start re-reads those events instead
+                log.warning("projection %s: checkpoint not stored at stop: %s", self.projection.name, error)
+
     async def _apply_one_by_one(self, events: list[RecordedEvent]) -> int:
         """Find the poison event of a failed batch; retry it, then dead-letter it and move on."""
         position = self.position
         for event in events:
             for attempt in range(1, self.max_attempts + 1):
                 try:
-                    position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, [event])
+                    position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, [event],
+                                                       after=position)
                     break
                 except store.GapDetected:
                     raise

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, delete
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from shared.events import RecordedEvent
@@ -34,28 +37,52 @@ def dead_letter_count(engine: Engine, name: str) -> int:
         return len(session.exec(select(DeadLetter.id).where(DeadLetter.projection == name)).all())
 
 
-def apply_batch(engine: Engine, projection: Projection, events: list[RecordedEvent]) -> int:
-    """Apply events in order past the checkpoint; rows and checkpoint commit together."""
+def unapplied(name: str, position: int, events: list[RecordedEvent]) -> tuple[list[RecordedEvent], int]:
+    """The events past `position` and the position after them; redeliveries are dropped, a hole refused."""
+    fresh: list[RecordedEvent] = []
+    for event in events:
+        if event.sequence <= position:
+            continue  # a redelivery of something already applied
+        if event.sequence != position + 1:
+            raise GapDetected(f"{name}: got {event.sequence} after {position}")
+        fresh.append(event)
+        position = event.sequence
+    return fresh, position
+
+
+def apply_batch(engine: Engine, projection: Projection, events: list[RecordedEvent], *, after: int = 0) -> int:
+    """Apply events in order past the checkpoint; rows and checkpoint commit together.
+
+    `after`: the runner's position, when it is past the stored checkpoint because the events between
+    changed no row (`save_checkpoint` stores such positions only now and then).
+    """
     with Session(engine) as session, session.begin():
         row = session.get(ProjectionCheckpoint, projection.name, with_for_update=True)
         if row is None:
             row = ProjectionCheckpoint(name=projection.name, position=0)
             session.add(row)
-        position = row.position
-        fresh: list[RecordedEvent] = []
-        for event in events:
-            if event.sequence <= position:
-                continue  # a redelivery of something already applied
-            if event.sequence != position + 1:
-                raise GapDetected(f"{projection.name}: got {event.sequence} after {position}")
-            fresh.append(event)
-            position = event.sequence
+        fresh, position = unapplied(projection.name, max(row.position, after), events)
         if fresh:
             name = f"project {fresh[0].type}" if len(fresh) == 1 else f"project {len(fresh)} events"
             with batch_span(name, [e.traceparent for e in fresh]):
                 apply_all(projection, session, fresh)
         row.position = position
         return position
+
+
+def save_checkpoint(engine: Engine, name: str, position: int) -> None:
+    """Store a position reached by events that changed no row, never moving the checkpoint back.
+
+    One conditional UPDATE: read-then-write raced a batch a cancelled runner's thread was still
+    committing (SQLite takes no lock at the read) and moved the checkpoint back under its rows.
+    """
+    table = ProjectionCheckpoint.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        moved = connection.execute(update(table).where(table.c.name == name, table.c.position < position)
+                                   .values(position=position, updated_at=datetime.now(UTC)))
+        if moved.rowcount == 0 and connection.execute(
+                sa_select(table.c.position).where(table.c.name == name)).first() is None:
+            connection.execute(insert(table).values(name=name, position=position, updated_at=datetime.now(UTC)))
 
 
 def record_dead_letter(engine: Engine, projection: Projection, event: RecordedEvent, error: str) -> int:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 from nats.aio.client import Client
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Field, Session, SQLModel, select
 
 from shared.db import make_engine
@@ -49,6 +49,18 @@ class TallyProjection:
         session.add(row)
 
 
+class EvenTallyProjection(TallyProjection):
+    """Wants the events of even-numbered aggregates only (A0, A2, ...)."""
+
+    @staticmethod
+    def wants(event: RecordedEvent) -> bool:
+        return int(event.ref.id[1:]) % 2 == 0
+
+    def apply(self, session: Session, event: RecordedEvent) -> None:
+        if self.wants(event):
+            super().apply(session, event)
+
+
 @pytest.fixture
 def engine(database_url: str) -> Engine:
     return make_engine(database_url)
@@ -85,19 +97,55 @@ async def test_projects_every_event_once_and_checkpoints_with_the_rows(nc: Clien
     assert status["lag"] == 0 and status["dead_letters"] == 0
 
 
-async def test_killed_mid_stream_and_restarted_ends_with_exactly_the_right_rows(nc: Client, engine: Engine) -> None:
+@pytest.mark.parametrize("projection", [TallyProjection, EvenTallyProjection])
+async def test_killed_mid_stream_and_restarted_ends_with_exactly_the_right_rows(
+        nc: Client, engine: Engine, projection: type[TallyProjection]) -> None:
     last = await append_events(nc, aggregates=20, per_aggregate=25)
     rng = random.Random(7)
-    read_store.create_tables(engine, TallyProjection())
+    read_store.create_tables(engine, projection())
     kills = 0
     while read_store.checkpoint(engine, "test-tally") < last:
-        runner = ProjectionRunner(nc=nc, engine=engine, projection=TallyProjection(), batch=rng.choice([1, 5, 16]))
+        runner = ProjectionRunner(nc=nc, engine=engine, projection=projection(), batch=rng.choice([1, 5, 16]))
         await runner.start()
         await asyncio.sleep(rng.uniform(0.0, 0.08))
         await runner.stop()  # cancellation lands anywhere: mid-fetch, mid-transaction, between commit and ack
         kills += 1
     assert kills > 1, "the stream was too short to be interrupted"
-    assert tallies(engine) == {f"A{i}": (25, 25) for i in range(20)}
+    wanted = range(20) if projection is TallyProjection else range(0, 20, 2)
+    assert tallies(engine) == {f"A{i}": (25, 25) for i in wanted}
+
+
+async def test_batches_a_projection_does_not_want_pass_without_a_transaction(nc: Client, engine: Engine) -> None:
+    """Only A0's events are wanted; the rest move the position on, stored at most once a second and at stop."""
+    store = JetStreamEventStore(nc)
+    commits: list[int] = []
+    event.listen(engine, "commit", lambda _connection: commits.append(1))
+    read_store.create_tables(engine, EvenTallyProjection())
+    runner = ProjectionRunner(nc=nc, engine=engine, projection=EvenTallyProjection(), batch=1)
+    await runner.start()
+    revisions = {f"A{i}": NEW for i in (0, 1, 3, 5)}
+    last = 0
+    for _ in range(5):
+        for aggregate_id, revision in revisions.items():
+            ref = AggregateRef("acme", "readiness", "location", aggregate_id)
+            [appended] = await store.append(ref, [NewEvent("Ticked", {})], expected=revision, meta=Metadata())
+            revisions[aggregate_id] = type(revision)(appended.version, appended.sequence)
+            last = appended.sequence
+            await runner.wait_for(last)  # one event per batch
+    commits_while_running = len(commits)
+    stored_while_running = read_store.checkpoint(engine, "test-tally")
+    await runner.stop()
+    assert tallies(engine) == {"A0": (5, 5)}
+    assert 5 <= commits_while_running < 20  # five wanted batches, and a skipped position stored now and then
+    assert stored_while_running < last == read_store.checkpoint(engine, "test-tally")  # stored at stop
+
+    resumed = ProjectionRunner(nc=nc, engine=engine, projection=EvenTallyProjection())
+    await resumed.start()
+    ref = AggregateRef("acme", "readiness", "location", "A0")
+    [appended] = await store.append(ref, [NewEvent("Ticked", {})], expected=revisions["A0"], meta=Metadata())
+    await resumed.wait_for(appended.sequence)
+    await resumed.stop()
+    assert tallies(engine) == {"A0": (6, 6)}
 
 
 async def test_poison_event_is_dead_lettered_and_the_projection_moves_on(nc: Client, engine: Engine) -> None:

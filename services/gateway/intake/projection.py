@@ -34,8 +34,12 @@ class WebhookIntegrationsProjection:
     stream = "metrics"
     tables: tuple[type[SQLModel], ...] = (WebhookIntegrationRow,)
 
+    @staticmethod
+    def wants(event: RecordedEvent) -> bool:
+        return event.ref.aggregate == "integration" and event.type in HANDLED
+
     def apply(self, session: Session, event: RecordedEvent) -> None:
-        if event.ref.aggregate != "integration" or event.type not in HANDLED:
+        if not self.wants(event):
             return
         match parse(event):
             case IntegrationRegistered() as registered:

@@ -15,8 +15,12 @@ class BaselinesProjection:
     stream = "metrics"
     tables: tuple[type[SQLModel], ...] = (BaselineRow,)
 
+    @staticmethod
+    def wants(event: RecordedEvent) -> bool:
+        return event.type == BaselineCaptured.event_type()
+
     def apply(self, session: Session, event: RecordedEvent) -> None:
-        if event.type != BaselineCaptured.event_type():
+        if not self.wants(event):
             return
         fact = parse(event)
         assert isinstance(fact, BaselineCaptured)

@@ -49,12 +49,16 @@ class CasesProjection:
     stream = "metrics"
     tables: tuple[type[SQLModel], ...] = (CaseRow,)
 
+    @staticmethod
+    def wants(event: RecordedEvent) -> bool:
+        return event.ref.aggregate == "case"
+
     def apply(self, session: Session, event: RecordedEvent) -> None:
         self.apply_many(session, [event])
 
     def apply_many(self, session: Session, events: list[RecordedEvent]) -> None:
         """A batch's cases read in one query, not one per event (the intake's hottest read-model write)."""
-        cases = [event for event in events if event.ref.aggregate == "case"]
+        cases = [event for event in events if self.wants(event)]
         if not cases:
             return
         keys = {(event.ref.org, event.ref.id) for event in cases}

@@ -26,6 +26,10 @@ class IntegrationsProjection:
     stream = "metrics"
     tables: tuple[type[SQLModel], ...] = (IntegrationRow, IntakeSettingsRow, DeliveryRow, PatientSyncRow)
 
+    @staticmethod
+    def wants(event: RecordedEvent) -> bool:
+        return event.ref.aggregate in AGGREGATES
+
     def apply(self, session: Session, event: RecordedEvent) -> None:
         self.apply_many(session, [event])
 
@@ -38,7 +42,7 @@ class IntegrationsProjection:
             self._apply(session, event, deliveries)
 
     def _apply(self, session: Session, event: RecordedEvent, deliveries: dict[tuple[str, str], DeliveryRow]) -> None:
-        if event.ref.aggregate not in AGGREGATES:
+        if not self.wants(event):
             return
         org = event.ref.org
         match parse(event):

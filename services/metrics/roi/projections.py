@@ -17,8 +17,12 @@ class RoiProjection:
     stream = "metrics"
     tables: tuple[type[SQLModel], ...] = (RoiAssumptionsRow,)
 
+    @staticmethod
+    def wants(event: RecordedEvent) -> bool:
+        return event.type == RoiAssumptionsSet.event_type()
+
     def apply(self, session: Session, event: RecordedEvent) -> None:
-        if event.type != RoiAssumptionsSet.event_type():
+        if not self.wants(event):
             return
         fact = parse(event)
         assert isinstance(fact, RoiAssumptionsSet)

@@ -17,8 +17,12 @@ class SurveysProjection:
     stream = "metrics"
     tables: tuple[type[SQLModel], ...] = (SurveyRow, SurveyResponseRow)
 
+    @staticmethod
+    def wants(event: RecordedEvent) -> bool:
+        return event.ref.aggregate == "survey"
+
     def apply(self, session: Session, event: RecordedEvent) -> None:
-        if event.ref.aggregate != "survey":
+        if not self.wants(event):
             return
         match parse(event):
             case SurveyCreated() as created:

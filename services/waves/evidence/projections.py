@@ -19,9 +19,14 @@ class MetricsEvidenceProjection:
     stream = "metrics"
     tables: tuple[type[SQLModel], ...] = (BaselineRow, KpiRow)
 
+    @staticmethod
+    def wants(event: RecordedEvent) -> bool:
+        # Not cases, surveys or integrations: metrics folds those into the KPIs it publishes.
+        return event.type in (BaselineCaptured.event_type(), LocationKpisMeasured.event_type())
+
     def apply(self, session: Session, event: RecordedEvent) -> None:
-        if event.type not in (BaselineCaptured.event_type(), LocationKpisMeasured.event_type()):
-            return  # cases, surveys, integrations: metrics folds those into the KPIs it publishes
+        if not self.wants(event):
+            return
         try:
             fact = parse(event)
         except UnknownEventType:
