@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.gateway.audit.trail import AuditUnavailable
-from services.gateway.intake.projection import WebhookIntegrationRow, WebhookIntegrationsProjection, candidates
+from services.gateway.intake.projection import Verifiable, WebhookIntegrationsProjection, candidates
 from shared.contracts.gateway import WebhookReceived, delivery_ref
 from shared.db import read
 from shared.events import Metadata, record
@@ -47,7 +47,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 CATCH_UP_S = 1.0
 
 
-def _secrets(key: bytes, row: WebhookIntegrationRow, now: datetime) -> list[str]:
+def _secrets(key: bytes, row: Verifiable, now: datetime) -> list[str]:
     ids = [row.secret_id]
     until = row.previous_valid_until
     if row.previous_secret_id and until is not None and (until.replace(tzinfo=UTC) if until.tzinfo is None
@@ -56,7 +56,7 @@ def _secrets(key: bytes, row: WebhookIntegrationRow, now: datetime) -> list[str]
     return [integration_secret(key, org=row.org, integration_id=row.id, secret_id=i) for i in ids]
 
 
-async def _integrations(runtime: Runtime, source: str, integration_id: str | None) -> list[WebhookIntegrationRow]:
+async def _integrations(runtime: Runtime, source: str, integration_id: str | None) -> list[Verifiable]:
     found = await read(runtime.engine, candidates, source=source, integration_id=integration_id,
                        limit=MAX_CANDIDATES)
     if not found and await runtime.caught_up(WebhookIntegrationsProjection.name, timeout=CATCH_UP_S):
@@ -95,7 +95,7 @@ async def _accept(request: Request, source: str, integration_id: str | None) -> 
     raise DeliveryRefused(401, "webhook-signature does not match the integration's secret", field="webhook-signature")
 
 
-async def _append(request: Request, row: WebhookIntegrationRow, webhook_id: str, stamp: datetime, now: datetime,
+async def _append(request: Request, row: Verifiable, webhook_id: str, stamp: datetime, now: datetime,
                   body: bytes, headers: dict[str, str]) -> bool:
     runtime: Runtime = request.app.state.runtime
     ref = delivery_ref(row.org, row.id)

@@ -7,9 +7,11 @@ The secrets themselves derive from the platform's webhook key (`shared/webhooks.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Column, DateTime, Engine
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import Column, DateTime, Engine, bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import Field, Session, SQLModel
 
 from shared.contracts.base import parse
 from shared.contracts.metrics import IntegrationRegistered, IntegrationSecretRotated
@@ -58,13 +60,26 @@ class WebhookIntegrationsProjection:
                 session.add(row)
 
 
-def candidates(engine: Engine, *, source: str, integration_id: str | None, limit: int) -> list[WebhookIntegrationRow]:
-    """The integration named, or every integration of the source (at most `limit`)."""
-    with Session(engine) as session:
-        query = select(WebhookIntegrationRow).where(WebhookIntegrationRow.source == source)
-        if integration_id is not None:
-            query = query.where(WebhookIntegrationRow.id == integration_id)
-        rows = session.exec(query.limit(limit + 1)).all()
-        for row in rows:
-            session.expunge(row)
-        return list(rows)
+class Verifiable(NamedTuple):
+    """What verifying a delivery needs of an integration (a plain row: read per delivery, never changed)."""
+
+    id: str
+    org: str
+    source: str
+    secret_id: str
+    previous_secret_id: str | None
+    previous_valid_until: datetime | None
+
+
+_TABLE = WebhookIntegrationRow.__table__  # type: ignore[attr-defined]
+_OF_SOURCE = sa_select(*(_TABLE.c[name] for name in Verifiable._fields)).where(
+    _TABLE.c.source == bindparam("source")).limit(bindparam("limit"))
+_NAMED = _OF_SOURCE.where(_TABLE.c.id == bindparam("integration_id"))
+
+
+def candidates(engine: Engine, *, source: str, integration_id: str | None, limit: int) -> list[Verifiable]:
+    """The integration named, or every integration of the source (at most `limit` + 1: too many to try)."""
+    query, params = (_OF_SOURCE, {}) if integration_id is None else (_NAMED, {"integration_id": integration_id})
+    with engine.connect() as connection:
+        rows = connection.execute(query, {"source": source, "limit": limit + 1, **params}).all()
+    return [Verifiable(*row) for row in rows]
