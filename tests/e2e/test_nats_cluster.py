@@ -18,6 +18,7 @@ from pathlib import Path
 import nats.errors
 import pytest
 from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig
 
 from shared.events import AggregateRef, Metadata, NewEvent, new_id
 from shared.eventstore.base import ConcurrencyConflict, EventStoreError, Revision, StoreUnavailable
@@ -177,8 +178,9 @@ async def test_a_node_partitioned_away_and_healed_loses_nothing_and_catches_up(
         nc = await connect_nats(",".join(n.url for n in nodes[:2]), name="partition-test", check=False)
         js = nc.jetstream()
         await provisioned(js)
+        # Messages handed to a pull request that was lost with the cut come again after ack_wait.
         consumer = await js.pull_subscribe("dso.acme.readiness.>", durable="partition-projection",
-                                           stream=stream_name("readiness"))
+                                           stream=stream_name("readiness"), config=ConsumerConfig(ack_wait=5))
         store, seen = JetStreamEventStore(nc), set[int]()
 
         async def append(start: int, count: int) -> None:
@@ -189,7 +191,7 @@ async def test_a_node_partitioned_away_and_healed_loses_nothing_and_catches_up(
 
         async def consume(upto: int) -> None:
             """Fetch until every event up to `upto` was seen (a fetch during an election may bring part of it)."""
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60
             while not seen >= set(range(1, upto + 1)) and time.monotonic() < deadline:
                 with contextlib.suppress(nats.errors.TimeoutError):
                     for msg in await consumer.fetch(500, timeout=2):
