@@ -1,4 +1,4 @@
-"""What processing a delivery reads about its org, kept for a second.
+"""What processing a delivery reads about its org, kept for `TTL_S` seconds.
 
 Integrations, clinic maps, intake settings and locations change a few times a year; deliveries
 arrive hundreds a second. Reading them every few seconds instead of per delivery is most of the

@@ -122,7 +122,8 @@ class Intake:
             outcome = DeliveryParked(**ids, reason=park.reason, detail=park.detail, field=park.field,  # type: ignore[arg-type]
                                      location_id=park.location_id, clinic_id=park.clinic_id,
                                      waiting_for_case=park.waiting_for_case)
-        # A delivery is settled once but when re-processed: decide on no history first, as for a new case.
+        # Most deliveries are settled once (re-processing is the exception): decide on no history first; an
+        # existing delivery fails the expected revision and is loaded and decided again.
         ref = AggregateRef(org, "metrics", "delivery", ids["delivery_id"])
         settled = await execute(ctx, ref, delivery, Settle(outcome), part=("settle",), known=History(ref))
         if isinstance(outcome, DeliveryParked) and outcome.waiting_for_case and settled.position:
