@@ -9,12 +9,14 @@ from fastapi import Depends, Request
 
 from services.gateway.config import GatewaySettings
 
+# `async def`: FastAPI would run a plain `def` dependency in the thread pool on every request.
 
-def http_client(request: Request) -> httpx.AsyncClient:
+
+async def http_client(request: Request) -> httpx.AsyncClient:
     return request.app.state.http  # type: ignore[no-any-return]
 
 
-def gateway_settings(request: Request) -> GatewaySettings:
+async def gateway_settings(request: Request) -> GatewaySettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 

@@ -11,7 +11,7 @@ and dot segments never match anything.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -44,15 +44,15 @@ class Rule:
     permission: str
     scope: str
     roles: frozenset[str]
+    # Split once: every request is matched against the table, at the gateway and again in the service.
+    segments: tuple[str | None, ...] = field(init=False, repr=False, compare=False)
+    names: tuple[str | None, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def segments(self) -> tuple[str | None, ...]:
-        """Literal segments, None where the template has a `{parameter}`."""
-        return tuple(None if s.startswith("{") else s for s in self.template.split("/"))
-
-    @property
-    def names(self) -> tuple[str | None, ...]:
-        return tuple(s[1:-1] if s.startswith("{") else None for s in self.template.split("/"))
+    def __post_init__(self) -> None:
+        parts = self.template.split("/")
+        # Literal segments, None where the template has a `{parameter}`; and the parameters' names.
+        object.__setattr__(self, "segments", tuple(None if s.startswith("{") else s for s in parts))
+        object.__setattr__(self, "names", tuple(s[1:-1] if s.startswith("{") else None for s in parts))
 
     def params(self, segments: list[str]) -> dict[str, str] | None:
         """The path parameters when `segments` fits this template, else None."""
@@ -85,6 +85,10 @@ class Policy:
 
     def __init__(self, rules: list[Rule], permissions: Mapping[str, frozenset[str]] | None = None) -> None:
         self.rules = sorted(rules, key=lambda r: (tuple(s is None for s in r.segments), r.template, r.method))
+        # The rules a path of n segments can match, in the same order: a request scans only those.
+        self._by_length: dict[int, list[Rule]] = {}
+        for rule in self.rules:
+            self._by_length.setdefault(len(rule.segments), []).append(rule)
         # permission -> roles: every rule's, plus permissions no route names (a command's sub-permission).
         self.permissions: dict[str, frozenset[str]] = dict(permissions or {})
         for rule in self.rules:
@@ -143,7 +147,7 @@ class Policy:
         if any(s in (".", "..") for s in segments):  # could walk a forwarded path out of its owner's prefix
             return NoMatch()
         allowed: list[str] = []
-        for rule in self.rules:
+        for rule in self._by_length.get(len(segments), ()):
             params = rule.params(segments)
             if params is None:
                 continue

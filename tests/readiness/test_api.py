@@ -114,6 +114,26 @@ async def test_one_org_never_sees_another(app, token) -> None:
         assert (await client.get(f"/api/v1/locations/{location_id}", headers=acme)).json()["composite"] is None
 
 
+async def test_one_location_is_read_within_the_callers_regions_or_locations(app, token, org) -> None:
+    async with serve(app) as client:
+        admin = bearer(token(org))
+        ids = {}
+        for name, region in (("North 1", "north"), ("South 1", "south")):
+            created = await client.post("/api/v1/locations", json={"name": name, "region": region}, headers=admin)
+            ids[name] = created.json()["id"]
+        callers = {
+            "regional admin of north": bearer(token(org, "regional_admin", regions=("north",))),
+            "provider of North 1": bearer(token(org, "provider", locations=(ids["North 1"],))),
+            "regional admin of north elsewhere": bearer(token("globex", "regional_admin", regions=("north",))),
+        }
+        answers = {who: [(await client.get(f"/api/v1/locations/{ids[name]}", headers=auth)).status_code
+                         for name in ("North 1", "South 1")] for who, auth in callers.items()}
+        # A location-bound role is refused by the route's policy before the read (403); the query's own scope
+        # answers the others as if the location did not exist (404).
+        assert answers == {"regional admin of north": [200, 404], "provider of North 1": [200, 403],
+                           "regional admin of north elsewhere": [404, 404]}
+
+
 async def test_concurrent_assessments_never_lose_an_update(app, token, org) -> None:
     auth = bearer(token(org))
     async with serve(app) as client:

@@ -68,7 +68,7 @@ async def caller_visibility(
     return Visibility.of(principal, [row["id"] for row in rows if isinstance(row, dict) and "id" in row])
 
 
-def session_tracker(request: Request) -> SessionTracker:
+async def session_tracker(request: Request) -> SessionTracker:
     return request.app.state.gatekeeper.sessions  # type: ignore[no-any-return]
 
 

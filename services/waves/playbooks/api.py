@@ -15,7 +15,7 @@ from shared.playbooks.training import Curriculum
 router = APIRouter(prefix="/api/v1/playbooks", tags=["playbooks"])
 
 
-def catalog(request: Request) -> PlaybookCatalog:
+async def catalog(request: Request) -> PlaybookCatalog:
     """The catalog loaded by `create_app`."""
     return request.app.state.catalog
 
