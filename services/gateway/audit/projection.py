@@ -10,8 +10,10 @@ retried: a forged message must neither appear in `GET /api/v1/audit` nor stall i
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy import Connection, bindparam, insert, select
+from sqlmodel import Session, SQLModel
 
 from services.gateway.audit.chain import forgery
 from services.gateway.audit.models import AuditRow
@@ -20,6 +22,8 @@ from shared.contracts.gateway import SERVICE, AuditRecorded
 from shared.events import RecordedEvent
 
 log = logging.getLogger(__name__)
+TABLE = AuditRow.__table__  # type: ignore[attr-defined]
+COLUMNS = {c.name for c in TABLE.columns}
 
 
 class AuditProjection:
@@ -36,7 +40,7 @@ class AuditProjection:
         self.apply_many(session, [event])
 
     def apply_many(self, session: Session, events: list[RecordedEvent]) -> None:
-        rows: dict[tuple[str, str, int], AuditRow] = {}
+        rows: dict[tuple[str, str, int], dict[str, Any]] = {}
         for event in events:
             org, recorder = chain_of(event.subject)
             reason = forgery(event.data, self.key, org=org, recorder=recorder)
@@ -48,20 +52,27 @@ class AuditProjection:
             entry = AuditRecorded.model_validate(event.data)
             place = (org, recorder, entry.index)
             if place not in rows:
-                rows[place] = AuditRow(sequence=event.sequence, **entry.model_dump(exclude={"org"}), org=org)
-        for place in _stored(session, list(rows)):
+                fields = entry.model_dump(include=COLUMNS)
+                rows[place] = fields | {"sequence": event.sequence, "org": org}
+        connection = session.connection()
+        for place in _stored(connection, list(rows)):
             log.warning("audit entry %s of %s/%s replayed; skipped", place[2], place[0], place[1])
             del rows[place]
-        session.add_all(rows.values())
+        if rows:
+            # Plain rows in one executemany: building a table model per entry cost more than storing it.
+            connection.execute(insert(TABLE), list(rows.values()))
 
 
-def _stored(session: Session, places: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+# Which indexes of one chain are stored already (the replay check), prepared once.
+_STORED = select(TABLE.c.index).where(TABLE.c.org == bindparam("org"), TABLE.c.recorder == bindparam("recorder"),
+                                      TABLE.c.index.in_(bindparam("indexes", expanding=True)))
+
+
+def _stored(connection: Connection, places: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
     """Which of these (org, recorder, index) already have a row."""
     found = []
     for org, recorder in {(o, r) for o, r, _ in places}:
         indexes = [i for o, r, i in places if (o, r) == (org, recorder)]
-        query = select(AuditRow.index).where(
-            AuditRow.org == org, AuditRow.recorder == recorder, col(AuditRow.index).in_(indexes)
-        )
-        found += [(org, recorder, index) for index in session.exec(query).all()]
+        stored = connection.execute(_STORED, {"org": org, "recorder": recorder, "indexes": indexes}).scalars()
+        found += [(org, recorder, index) for index in stored]
     return found

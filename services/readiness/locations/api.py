@@ -32,7 +32,7 @@ async def register_location(
 ) -> LocationPublic:
     """Registers a location with its facts; emits `LocationRegistered` (and `LocationScored` when facts suffice)."""
     playbooks = await playbooks_for(runtime, ctx.principal.org, [body.program_id])
-    taken = await asyncio.to_thread(views.named, engine, org=ctx.principal.org, name=body.name, region=body.region)
+    taken = await read(engine, views.named, org=ctx.principal.org, name=body.name, region=body.region)
     command = RegisterLocation(new_id(), body.name, body.region, playbooks, body.program_id, body.facts, taken)
     outcome = await handlers.register_location(command, ctx)
     await read_your_writes(runtime, LocationsProjection.name, outcome.position, response)
@@ -62,11 +62,10 @@ async def location_out(engine: EngineDep, ctx: ContextDep, location_id: str) -> 
     after the ack), that is a 503 to retry with the same Idempotency-Key, never a 404.
     """
     try:
-        row = await asyncio.to_thread(views.get_location, engine, principal=ctx.principal, location_id=location_id)
+        return await read(engine, views.location_public, principal=ctx.principal, location_id=location_id)
     except NotFound as missing:
         raise ReadModelLagging(f"location {location_id} is stored but not readable yet; retry with the same "
                                "Idempotency-Key", field="location_id") from missing
-    return LocationPublic.model_validate(row, from_attributes=True)
 
 
 @router.get("/locations/{location_id}", response_model=LocationPublic)

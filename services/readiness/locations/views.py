@@ -121,11 +121,14 @@ def program_of(engine: Engine, *, org: str, location_id: str) -> str | None:
         return session.exec(query).first()
 
 
+_NAMED = select(TABLE.c.id).where(TABLE.c.org == bindparam("org"), TABLE.c.name == bindparam("name"),
+                                  TABLE.c.region == bindparam("region"))
+
+
 def named(engine: Engine, *, org: str, name: str, region: str) -> str | None:
     """The id of the org's location of this name in this region, if there is one."""
-    query = select(LocationRow.id).where(LocationRow.org == org, LocationRow.name == name, LocationRow.region == region)
-    with Session(engine) as session:
-        return session.exec(query).first()
+    with engine.connect() as connection:
+        return connection.execute(_NAMED, {"org": org, "name": name, "region": region}).scalar()
 
 
 def names_in_use(engine: Engine, *, org: str) -> set[tuple[str, str]]:
