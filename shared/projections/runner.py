@@ -29,6 +29,7 @@ from shared.consumers import (
     failure_reason,
     stream_sequence,
 )
+from shared.db import on_engine
 from shared.events import RecordedEvent
 from shared.eventstore.streams import stream_name
 from shared.projections import store
@@ -106,7 +107,7 @@ class ProjectionRunner(BackgroundConsumer):
             return []  # nothing new within the fetch window
 
     async def _consume(self, sub: nats.js.JetStreamContext.PullSubscription) -> None:
-        """Apply batch after batch; the next batch is fetched while this one is applied (in its thread)."""
+        """Apply batch after batch; the next batch is requested before this one is applied."""
         ahead: asyncio.Future[list[Msg]] | None = None
         try:
             while not self._stopping:
@@ -114,6 +115,7 @@ class ProjectionRunner(BackgroundConsumer):
                 ahead = None
                 if msgs:
                     ahead = asyncio.ensure_future(self._fetch(sub))
+                    await asyncio.sleep(0)  # let it send its pull request: on SQLite the apply runs inline
                     await self._apply(msgs)
         finally:
             if ahead is not None:
@@ -128,8 +130,7 @@ class ProjectionRunner(BackgroundConsumer):
             await self._ack(msgs)
             return
         try:
-            position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, events,
-                                               after=self.position)
+            position = await on_engine(self.engine, store.apply_batch, self.projection, events, after=self.position)
             self._saved_at, self._unsaved = time.monotonic(), 0
         except store.GapDetected:
             raise
@@ -150,7 +151,7 @@ class ProjectionRunner(BackgroundConsumer):
         await self._advance(position)
 
     async def _save(self) -> None:
-        await asyncio.to_thread(store.save_checkpoint, self.engine, self.projection.name, self._unsaved)
+        await on_engine(self.engine, store.save_checkpoint, self.projection.name, self._unsaved)
         self._saved_at, self._unsaved = time.monotonic(), 0
 
     async def stop(self) -> None:
@@ -167,8 +168,7 @@ class ProjectionRunner(BackgroundConsumer):
         for event in events:
             for attempt in range(1, self.max_attempts + 1):
                 try:
-                    position = await asyncio.to_thread(store.apply_batch, self.engine, self.projection, [event],
-                                                       after=position)
+                    position = await on_engine(self.engine, store.apply_batch, self.projection, [event], after=position)
                     break
                 except store.GapDetected:
                     raise
@@ -183,7 +183,7 @@ class ProjectionRunner(BackgroundConsumer):
         reason = failure_reason(error)
         await dead_letter(self.js, service=self.projection.stream, consumer=self.projection.name, event=event,
                           reason=reason)
-        return await asyncio.to_thread(store.record_dead_letter, self.engine, self.projection, event, reason)
+        return await on_engine(self.engine, store.record_dead_letter, self.projection, event, reason)
 
     async def _ack(self, msgs: list[Msg]) -> None:
         await msgs[-1].ack()  # AckPolicy.ALL: this acks every earlier message of the batch too

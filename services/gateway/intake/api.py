@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from services.gateway.audit.trail import AuditUnavailable
 from services.gateway.intake.projection import Verifiable, WebhookIntegrationsProjection, candidates
 from shared.contracts.gateway import WebhookReceived, delivery_ref
-from shared.db import read
+from shared.db import on_engine
 from shared.events import Metadata, record
 from shared.eventstore.base import StoreUnavailable
 from shared.http import error_response
@@ -57,10 +57,10 @@ def _secrets(key: bytes, row: Verifiable, now: datetime) -> list[str]:
 
 
 async def _integrations(runtime: Runtime, source: str, integration_id: str | None) -> list[Verifiable]:
-    found = await read(runtime.engine, candidates, source=source, integration_id=integration_id,
+    found = await on_engine(runtime.engine, candidates, source=source, integration_id=integration_id,
                        limit=MAX_CANDIDATES)
     if not found and await runtime.caught_up(WebhookIntegrationsProjection.name, timeout=CATCH_UP_S):
-        found = await read(runtime.engine, candidates, source=source, integration_id=integration_id,
+        found = await on_engine(runtime.engine, candidates, source=source, integration_id=integration_id,
                            limit=MAX_CANDIDATES)
     if not found:
         raise DeliveryRefused(401, f"no integration {integration_id or ''} of source {source} is registered".replace(

@@ -20,7 +20,7 @@ from services.metrics.integrations import views
 from services.metrics.integrations.models import IntakeSettingsRow, IntegrationRow
 from services.metrics.locations.models import LocationRow
 from services.metrics.locations.views import find as find_location
-from shared.db import read
+from shared.db import on_engine
 
 TTL_S = 5.0
 T = TypeVar("T")
@@ -41,17 +41,17 @@ class Lookups:
         return value
 
     async def integration(self, org: str, integration_id: str, *, fresh: bool = False) -> IntegrationRow | None:
-        return await self._cached(("integration", org, integration_id), lambda: read(
+        return await self._cached(("integration", org, integration_id), lambda: on_engine(
             self.engine, views.find, org=org, integration_id=integration_id), fresh=fresh)
 
     async def location(self, org: str, location_id: str, *, fresh: bool = False) -> LocationRow | None:
-        return await self._cached(("location", org, location_id), lambda: read(
+        return await self._cached(("location", org, location_id), lambda: on_engine(
             self.engine, find_location, org=org, location_id=location_id), fresh=fresh)
 
     async def settings(self, org: str, location_id: str) -> IntakeSettingsRow:
-        return await self._cached(("settings", org, location_id), lambda: read(
+        return await self._cached(("settings", org, location_id), lambda: on_engine(
             self.engine, views.settings_of, org=org, location_id=location_id), fresh=False)
 
     async def clinics(self, org: str, location_id: str) -> list[tuple[str, str]]:
-        return await self._cached(("clinics", org, location_id), lambda: read(
+        return await self._cached(("clinics", org, location_id), lambda: on_engine(
             self.engine, views.clinics_of, org=org, location_id=location_id), fresh=False)

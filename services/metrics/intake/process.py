@@ -48,7 +48,7 @@ from shared.aggregates import Context, execute
 from shared.contracts.base import parse
 from shared.contracts.gateway import INTAKE_STREAM, WebhookReceived
 from shared.contracts.metrics import DeliveryParked, DeliveryProcessed, PatientSynced
-from shared.db import read
+from shared.db import on_engine
 from shared.errors import Conflict, DomainError, NotFound
 from shared.events import AggregateRef, RecordedEvent
 from shared.eventstore.base import History
@@ -248,7 +248,7 @@ class Intake:
                        fact: CaseFact) -> Candidate:
         engine = self.runtime.engine
         if fact.patient_ref and fact.patient is None:  # a PMS's own patient id (a scanner's is no use here)
-            known = await read(engine, by_ref, org=org, integration_id=integration.id,
+            known = await on_engine(engine, by_ref, org=org, integration_id=integration.id,
                                             patient_ref=fact.patient_ref)
             if known is not None:
                 return known
@@ -261,7 +261,7 @@ class Intake:
         chart = None if settings.patient_matching == "fuzzy" else fact.patient.chart_number
         if settings.patient_matching != "fuzzy" and not chart:
             chart = "\x00"  # exact modes need a chart number: none matches nothing
-        candidates = await read(engine, at_clinics, org=org, clinics=clinics, chart_number=chart)
+        candidates = await on_engine(engine, at_clinics, org=org, clinics=clinics, chart_number=chart)
         found: Match = match(fact.patient, candidates, mode=settings.patient_matching,
                              threshold=settings.fuzzy_threshold)
         if found.found is None:

@@ -17,7 +17,7 @@ from services.readiness.locations.schemas import History, HistoryEntry, ListQuer
 from services.readiness.programs.lookup import playbooks_for
 from shared.app import ContextDep, EngineDep, RuntimeDep, StoreDep, read_your_writes
 from shared.auth import CurrentPrincipal
-from shared.db import read
+from shared.db import on_engine
 from shared.errors import NotFound
 from shared.events import new_id
 from shared.references import ReadModelLagging
@@ -32,7 +32,7 @@ async def register_location(
 ) -> LocationPublic:
     """Registers a location with its facts; emits `LocationRegistered` (and `LocationScored` when facts suffice)."""
     playbooks = await playbooks_for(runtime, ctx.principal.org, [body.program_id])
-    taken = await read(engine, views.named, org=ctx.principal.org, name=body.name, region=body.region)
+    taken = await on_engine(engine, views.named, org=ctx.principal.org, name=body.name, region=body.region)
     command = RegisterLocation(new_id(), body.name, body.region, playbooks, body.program_id, body.facts, taken)
     outcome = await handlers.register_location(command, ctx)
     await read_your_writes(runtime, LocationsProjection.name, outcome.position, response)
@@ -62,7 +62,7 @@ async def location_out(engine: EngineDep, ctx: ContextDep, location_id: str) -> 
     after the ack), that is a 503 to retry with the same Idempotency-Key, never a 404.
     """
     try:
-        return await read(engine, views.location_public, principal=ctx.principal, location_id=location_id)
+        return await on_engine(engine, views.location_public, principal=ctx.principal, location_id=location_id)
     except NotFound as missing:
         raise ReadModelLagging(f"location {location_id} is stored but not readable yet; retry with the same "
                                "Idempotency-Key", field="location_id") from missing
@@ -71,7 +71,7 @@ async def location_out(engine: EngineDep, ctx: ContextDep, location_id: str) -> 
 @router.get("/locations/{location_id}", response_model=LocationPublic)
 async def get_location(location_id: str, principal: CurrentPrincipal, engine: EngineDep) -> LocationPublic:
     """One location with its facts and latest scores."""
-    return await read(engine, views.location_public, principal=principal, location_id=location_id)
+    return await on_engine(engine, views.location_public, principal=principal, location_id=location_id)
 
 
 @router.get("/locations", response_model=list[LocationPublic])
@@ -79,7 +79,7 @@ async def list_locations(
     query: Annotated[ListQuery, Query()], response: Response, principal: CurrentPrincipal, engine: EngineDep
 ) -> list[dict[str, Any]]:
     """A page of the locations the caller may see, by name; `X-Next-Cursor` (and `Link`) lead to the next."""
-    found = await read(engine, views.list_public, principal=principal, where=filters(query), limit=query.limit,
+    found = await on_engine(engine, views.list_public, principal=principal, where=filters(query), limit=query.limit,
                        cursor=query.cursor)
     if found.next_cursor:
         response.headers["X-Next-Cursor"] = found.next_cursor

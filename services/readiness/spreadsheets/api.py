@@ -22,7 +22,7 @@ from services.readiness.spreadsheets.schemas import Imported, ImportReport, Matr
 from shared.access import require
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
-from shared.db import read
+from shared.db import on_engine
 from shared.http import error_body
 from shared.uploads import csv_text
 
@@ -83,7 +83,7 @@ async def readiness_matrix(
     query: Annotated[ListQuery, Query()], principal: CurrentPrincipal, engine: EngineDep
 ) -> dict[str, Any]:
     """A page of the matrix: one row per location the caller may see (filtered), five scores, composite, wave."""
-    found = await read(engine, views.list_public, principal=principal, where=filters(query), limit=query.limit,
+    found = await on_engine(engine, views.list_public, principal=principal, where=filters(query), limit=query.limit,
                        cursor=query.cursor, columns=MATRIX_COLUMNS)
     return {"rows": [dict(row) for row in found.rows], "next_cursor": found.next_cursor}  # validated once
 
