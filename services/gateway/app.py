@@ -37,7 +37,7 @@ from services.gateway.config import GatewaySettings
 from services.gateway.console.api import STATIC as CONSOLE_STATIC
 from services.gateway.console.api import router as console_router
 from services.gateway.forwarding.api import router as forwarding_router
-from services.gateway.forwarding.forward import new_client
+from services.gateway.forwarding.forward import new_client, new_transport
 from services.gateway.health import downstream_health
 from services.gateway.intake.api import router as webhooks_router
 from services.gateway.intake.projection import WebhookIntegrationsProjection
@@ -97,8 +97,9 @@ def create_app(
             intake_stream(retention_days=settings.intake_retention_days, replicas=settings.stream_replicas),
         ])
         async with running(app, settings, projections(settings)) as runtime:
-            # One pooled client for every forwarded request, open exactly as long as the app.
-            async with new_client(settings, transport) as client:
+            # One connection pool for every forwarded request, open exactly as long as the app.
+            app.state.transport = transport or new_transport()
+            async with new_client(settings, app.state.transport) as client:
                 app.state.http = client
                 app.state.schema = CombinedSchema(
                     own=app.openapi, urls=settings.service_urls(), ttl_s=settings.openapi_cache_s,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Engine, RowMapping, select, tuple_
+from sqlalchemy import ColumnElement, Engine, select, tuple_
 from sqlmodel import Session, col
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -58,9 +58,9 @@ def ordered(query: SelectOfScalar[LocationRow], cursor: str | None) -> SelectOfS
 
 @dataclass(frozen=True, slots=True)
 class ColumnsPage:
-    """A page of chosen columns (plain mappings), for answers that need no ORM row."""
+    """A page of chosen columns (plain dicts), for answers that need no ORM row."""
 
-    rows: list[RowMapping]
+    rows: list[dict[str, Any]]
     next_cursor: str | None
 
 
@@ -83,7 +83,10 @@ def columns_page(
     query = (select(*columns, col(LocationRow.name).label("_name"), col(LocationRow.id).label("_id"))
              .where(*where, *after(cursor)).order_by(col(LocationRow.name), col(LocationRow.id)).limit(limit + 1))
     with engine.connect() as connection:
-        rows = list(connection.execute(query).mappings())
+        result = connection.execute(query)
+        keys = list(result.keys())
+        # Plain dicts built from the tuples: converting each RowMapping took a sixth of a matrix page's CPU.
+        rows = [dict(zip(keys, row, strict=True)) for row in result]
     more = len(rows) > limit
     rows = rows[:limit]
     return ColumnsPage(rows, cursor_after(rows[-1]["_name"], rows[-1]["_id"]) if more and rows else None)

@@ -85,7 +85,7 @@ async def readiness_matrix(
     """A page of the matrix: one row per location the caller may see (filtered), five scores, composite, wave."""
     found = await on_engine(engine, views.list_public, principal=principal, where=filters(query), limit=query.limit,
                        cursor=query.cursor, columns=MATRIX_COLUMNS)
-    return {"rows": [dict(row) for row in found.rows], "next_cursor": found.next_cursor}  # validated once
+    return {"rows": found.rows, "next_cursor": found.next_cursor}  # validated once, as the response model
 
 
 @router.get("/readiness/matrix.csv", response_class=Response,
