@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from services.gateway.app import create_app
@@ -45,3 +46,17 @@ async def test_a_client_request_id_is_bounded_before_it_is_echoed_logged_or_audi
     assert kept.status_code == 200 and kept.headers["X-Request-Id"] == "req-42 retry/1"
     assert [e["request_id"] for e in audit] == ["req-42 retry/1"]
     assert [r.headers["X-Request-Id"] for r in service.requests if r.url.path.startswith("/api")] == ["req-42 retry/1"]
+
+
+async def test_a_cookie_one_service_sets_never_reaches_the_caller_or_another_callers_request(
+    gateway_settings, token, org
+) -> None:
+    service = Recorder(lambda _: httpx.Response(200, json={"ok": True}, headers={"Set-Cookie": "sid=first-caller"}))
+    first, second = bearer(token(org)), bearer(token(f"{org}b"))
+    async with serve(create_app(gateway_settings(), transport=service.transport())) as client:
+        answers = [await client.get("/api/v1/readiness/matrix", headers=caller) for caller in (first, second)]
+
+    assert [a.status_code for a in answers] == [200, 200]
+    assert all("set-cookie" not in a.headers for a in answers)
+    forwarded = [r for r in service.requests if r.url.path.startswith("/api")]
+    assert len(forwarded) == 2 and all("cookie" not in r.headers for r in forwarded)
