@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from services.gateway.app import create_app
+from services.gateway.forwarding.forward import new_client
 from tests.conftest import bearer, serve
 from tests.gateway.conftest import Recorder
 
@@ -60,3 +61,13 @@ async def test_a_cookie_one_service_sets_never_reaches_the_caller_or_another_cal
     assert all("set-cookie" not in a.headers for a in answers)
     forwarded = [r for r in service.requests if r.url.path.startswith("/api")]
     assert len(forwarded) == 2 and all("cookie" not in r.headers for r in forwarded)
+
+
+async def test_the_gateways_own_client_keeps_no_cookie_either(gateway_settings) -> None:
+    # Health checks, composed views and the live stream's scope call services for many callers on one client.
+    service = Recorder(lambda _: httpx.Response(200, json={}, headers={"Set-Cookie": "sid=someone; Path=/"}))
+    async with new_client(gateway_settings(), service.transport()) as client:
+        await client.get("http://127.0.0.1:8001/api/v1/readiness/matrix")
+        await client.get("http://127.0.0.1:8001/api/v1/readiness/matrix")
+    assert len(client.cookies.jar) == 0
+    assert [r.headers.get("cookie") for r in service.requests] == [None, None]

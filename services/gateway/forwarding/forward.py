@@ -8,6 +8,8 @@ standard error body naming it, never a raw 500.
 
 from __future__ import annotations
 
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+
 import httpx
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -39,7 +41,9 @@ EVENT_STREAM = "text/event-stream"
 def new_client(settings: GatewaySettings, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
     """The client of the gateway's own calls to services (health, OpenAPI, composed views), on the same pool."""
     timeout = httpx.Timeout(settings.forward_timeout_s, connect=settings.connect_timeout_s)
-    return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
+    # A jar that keeps nothing: these calls act for many callers, and a kept cookie would go out with every one.
+    no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False, cookies=no_cookies)
 
 
 def new_transport() -> httpx.AsyncBaseTransport:
