@@ -94,18 +94,22 @@ class InternalCredentials:
             raise AuthError("services accept only requests forwarded by the gateway; send the request there")
         return self.verify(token, method=request.method, target=request_target(request))
 
+    def sign(self, request: httpx.Request, principal: Principal) -> None:
+        """Set `X-Internal-Token` for the request's final method and path (as it goes on the wire, URL-encoded)."""
+        target = request.url.raw_path.decode("latin-1")
+        request.headers[HEADER] = self.mint(principal, method=request.method, target=target)
+
     def auth(self, principal: Principal) -> ForwardedBy:
         """An httpx auth flow signing each request the gateway sends on behalf of `principal`."""
         return ForwardedBy(self, principal)
 
 
 class ForwardedBy(httpx.Auth):
-    """httpx auth: sets `X-Internal-Token` for the request's final method and path (after URL encoding)."""
+    """httpx auth for the gateway's client: signs each request it sends (`InternalCredentials.sign`)."""
 
     def __init__(self, credentials: InternalCredentials, principal: Principal) -> None:
         self.credentials, self.principal = credentials, principal
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        target = request.url.raw_path.decode("latin-1")
-        request.headers[HEADER] = self.credentials.mint(self.principal, method=request.method, target=target)
+        self.credentials.sign(request, self.principal)
         yield request

@@ -20,7 +20,6 @@ from starlette.exceptions import HTTPException
 from services.gateway.config import GatewaySettings
 from services.gateway.forwarding.transport import PooledTransport
 from shared.http import REQUEST_ID, error_body
-from shared.internal_auth import HEADER as INTERNAL_HEADER
 from shared.telemetry import current_traceparent, tracer
 
 # Request headers a service needs; X-Request-Id and traceparent are set by the gateway itself.
@@ -117,10 +116,8 @@ async def forward(
         span.set_attribute("dso.downstream", service)
         outbound = httpx.Request(request.method, _target(request, base_url), headers=outbound_headers(request),
                                  content=body, extensions={"timeout": timeout.as_dict()})
-        # The service's only proof that the edge's checks passed: a credential for exactly this request
-        # (its path as it goes on the wire, after URL encoding).
-        outbound.headers[INTERNAL_HEADER] = request.app.state.internal.mint(
-            request.state.principal, method=outbound.method, target=outbound.url.raw_path.decode("latin-1"))
+        # The service's only proof that the edge's checks passed: a credential for exactly this request.
+        request.app.state.internal.sign(outbound, request.state.principal)
         try:
             upstream = await transport.handle_async_request(outbound)
         except httpx.TransportError as error:

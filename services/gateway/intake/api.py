@@ -58,10 +58,10 @@ def _secrets(key: bytes, row: Verifiable, now: datetime) -> list[str]:
 
 async def _integrations(runtime: Runtime, source: str, integration_id: str | None) -> list[Verifiable]:
     found = await on_engine(runtime.engine, candidates, source=source, integration_id=integration_id,
-                       limit=MAX_CANDIDATES)
+                            limit=MAX_CANDIDATES)
     if not found and await runtime.caught_up(WebhookIntegrationsProjection.name, timeout=CATCH_UP_S):
         found = await on_engine(runtime.engine, candidates, source=source, integration_id=integration_id,
-                           limit=MAX_CANDIDATES)
+                                limit=MAX_CANDIDATES)
     if not found:
         raise DeliveryRefused(401, f"no integration {integration_id or ''} of source {source} is registered".replace(
             "  ", " "), field="integration_id" if integration_id else "source")

@@ -249,7 +249,7 @@ class Intake:
         engine = self.runtime.engine
         if fact.patient_ref and fact.patient is None:  # a PMS's own patient id (a scanner's is no use here)
             known = await on_engine(engine, by_ref, org=org, integration_id=integration.id,
-                                            patient_ref=fact.patient_ref)
+                                    patient_ref=fact.patient_ref)
             if known is not None:
                 return known
         where = {"location_id": location.id, "clinic_id": fact.clinic_id}

@@ -80,7 +80,7 @@ async def list_locations(
 ) -> list[dict[str, Any]]:
     """A page of the locations the caller may see, by name; `X-Next-Cursor` (and `Link`) lead to the next."""
     found = await on_engine(engine, views.list_public, principal=principal, where=filters(query), limit=query.limit,
-                       cursor=query.cursor)
+                            cursor=query.cursor)
     if found.next_cursor:
         response.headers["X-Next-Cursor"] = found.next_cursor
         response.headers["Link"] = f'<?{next_query(query, found.next_cursor)}>; rel="next"'

@@ -20,44 +20,48 @@ from shared.auth import Principal
 from shared.contracts.readiness import FACTORS
 from shared.errors import NotFound
 
+TABLE = LocationRow.__table__  # type: ignore[attr-defined]
+PUBLIC_COLUMNS = [TABLE.c[name] for name in LocationPublic.model_fields]
+SCOPED_BY = {"regions": TABLE.c.region, "locations": TABLE.c.id}  # the column each kind of scope limits
+
+
+def within(principal: Principal) -> tuple[str | None, list[str]]:
+    """Below its org, what the caller may see: None (the whole org), its "regions" or its "locations"."""
+    if org_wide(principal):
+        return None, []
+    if principal.role == "regional_admin":
+        return "regions", list(principal.regions)
+    return "locations", list(principal.locations)
+
 
 def scope(principal: Principal) -> list[ColumnElement[bool]]:
     """The conditions that keep a query to what the caller may see."""
-    within = [col(LocationRow.org) == principal.org]
-    if org_wide(principal):
-        return within
-    if principal.role == "regional_admin":
-        return [*within, col(LocationRow.region).in_(principal.regions)]
-    return [*within, col(LocationRow.id).in_(principal.locations)]
+    kind, allowed = within(principal)
+    conditions = [col(LocationRow.org) == principal.org]
+    if kind is not None:
+        conditions.append(SCOPED_BY[kind].in_(allowed))
+    return conditions
 
 
 def _scoped(principal: Principal) -> SelectOfScalar[LocationRow]:
     return select(LocationRow).where(*scope(principal))
 
 
-TABLE = LocationRow.__table__  # type: ignore[attr-defined]
-PUBLIC_COLUMNS = [TABLE.c[name] for name in LocationPublic.model_fields]
-
-
-# One location's GET, prepared once per scope kind: building and cache-keying the query per request
-# cost more than running it. Each applies what `scope` applies: the org, then regions or locations.
+# One location's GET, prepared once per kind of scope (`within`): building and cache-keying the query
+# per request cost more than running it.
 _BY_ID = select(*PUBLIC_COLUMNS).where(TABLE.c.org == bindparam("org"), TABLE.c.id == bindparam("location_id"))
-_BY_ID_WITHIN = {
-    "regions": _BY_ID.where(TABLE.c.region.in_(bindparam("within", expanding=True))),
-    "locations": _BY_ID.where(TABLE.c.id.in_(bindparam("within", expanding=True))),
-}
+_BY_ID_WITHIN = {kind: _BY_ID.where(column.in_(bindparam("allowed", expanding=True)))
+                 for kind, column in SCOPED_BY.items()}
 
 
 def location_public(engine: Engine, *, principal: Principal, location_id: str) -> LocationPublic:
     """One location as its GET answers it: a Core query of the shown columns (no ORM identity map, no JSON
     it does not show), which costs a fraction of loading the row through a Session."""
+    kind, allowed = within(principal)
     params: dict[str, Any] = {"org": principal.org, "location_id": location_id}
-    if org_wide(principal):
-        query = _BY_ID
-    elif principal.role == "regional_admin":
-        query, params["within"] = _BY_ID_WITHIN["regions"], list(principal.regions)
-    else:
-        query, params["within"] = _BY_ID_WITHIN["locations"], list(principal.locations)
+    query = _BY_ID if kind is None else _BY_ID_WITHIN[kind]
+    if kind is not None:
+        params["allowed"] = allowed
     with engine.connect() as connection:
         row = connection.execute(query, params).mappings().first()
     if row is None:

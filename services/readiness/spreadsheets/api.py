@@ -84,7 +84,7 @@ async def readiness_matrix(
 ) -> dict[str, Any]:
     """A page of the matrix: one row per location the caller may see (filtered), five scores, composite, wave."""
     found = await on_engine(engine, views.list_public, principal=principal, where=filters(query), limit=query.limit,
-                       cursor=query.cursor, columns=MATRIX_COLUMNS)
+                            cursor=query.cursor, columns=MATRIX_COLUMNS)
     return {"rows": found.rows, "next_cursor": found.next_cursor}  # validated once, as the response model
 
 
