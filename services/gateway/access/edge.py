@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.gateway.access.ratelimit import TokenBuckets
 from services.gateway.access.sessions import SessionIdle, SessionTracker
 from services.gateway.audit.trail import AuditTrail, AuditUnavailable
+from services.gateway.forwarding.api import relay
 from shared.access.policy import API_PREFIX, Match, NoMatch, Policy, denial
 from shared.auth import AuthError, AuthUnavailable, Principal, TokenVerifier, bearer_token
 from shared.events import Metadata
@@ -200,8 +201,10 @@ class Edge:
                         return
             await send(message)
 
+        # A rule of another service is relayed here; only the gateway's own routes need the app.
+        inner = relay if decision.match and decision.match.rule.service != "gateway" else self.app
         try:
-            await self.app(scope, receive, send_after_recording)
+            await inner(scope, receive, send_after_recording)
         except Exception:
             if not recorded:
                 with contextlib.suppress(AuditUnavailable):
