@@ -33,6 +33,16 @@ def wants_any(projection: Projection, events: list[RecordedEvent]) -> bool:
     return wants is None or any(wants(event) for event in events)
 
 
+def lingering(projection: Projection) -> float:
+    """How long the runner waits, once caught up, before fetching again (`linger_s`; default 0: at once).
+
+    Each batch costs a transaction and a checkpoint update whatever its size. A projection
+    no request waits on (the audit log) may trade a little freshness for batches that
+    gather every event of the pause instead of one transaction per event.
+    """
+    return float(getattr(projection, "linger_s", 0.0))
+
+
 def apply_all(projection: Projection, session: Session, events: list[RecordedEvent]) -> None:
     """Apply a run of events, in bulk when the projection knows how."""
     apply_many = getattr(projection, "apply_many", None)

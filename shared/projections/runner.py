@@ -33,7 +33,7 @@ from shared.db import on_engine
 from shared.events import RecordedEvent
 from shared.eventstore.streams import stream_name
 from shared.projections import store
-from shared.projections.base import Projection, wants_any
+from shared.projections.base import Projection, lingering, wants_any
 
 log = logging.getLogger(__name__)
 # How often a projection stores the position of events that changed none of its rows.
@@ -109,11 +109,15 @@ class ProjectionRunner(BackgroundConsumer):
     async def _consume(self, sub: nats.js.JetStreamContext.PullSubscription) -> None:
         """Apply batch after batch; the next batch is requested before this one is applied."""
         ahead: asyncio.Future[list[Msg]] | None = None
+        linger = lingering(self.projection)
         try:
             while not self._stopping:
                 msgs = await (ahead if ahead is not None else self._fetch(sub))
                 ahead = None
-                if msgs:
+                if msgs and linger and len(msgs) < self.batch:  # caught up: let the next batch gather
+                    await self._apply(msgs)
+                    await asyncio.sleep(linger)
+                elif msgs:
                     ahead = asyncio.ensure_future(self._fetch(sub))
                     await asyncio.sleep(0)  # let it send its pull request: on SQLite the apply runs inline
                     await self._apply(msgs)

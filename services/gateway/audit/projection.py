@@ -32,6 +32,9 @@ class AuditProjection:
     name = "gateway-audit-v2"  # v2: keyed entries with a phase; a new name replays the stream into the new table
     stream = SERVICE
     tables: tuple[type[SQLModel], ...] = (AuditRow,)
+    # Every request leaves an entry: applied one by one under steady traffic, the gateway spent a
+    # quarter of its CPU on transactions here. Audit queries wait for their own entries anyway.
+    linger_s = 0.05
 
     def __init__(self, key: bytes) -> None:
         self.key = key
