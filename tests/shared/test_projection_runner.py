@@ -148,6 +148,30 @@ async def test_batches_a_projection_does_not_want_pass_without_a_transaction(nc:
     assert tallies(engine) == {"A0": (6, 6)}
 
 
+class LingeringTallyProjection(TallyProjection):
+    linger_s = 0.3
+
+
+async def test_a_lingering_projection_applies_a_trickle_in_few_transactions(nc: Client, engine: Engine) -> None:
+    """Events appended one at a time, 20 ms apart: without lingering each is a transaction of its own."""
+    store = JetStreamEventStore(nc)
+    commits: list[int] = []
+    event.listen(engine, "commit", lambda _connection: commits.append(1))
+    runner = ProjectionRunner(nc=nc, engine=engine, projection=LingeringTallyProjection())
+    await runner.start()
+    revision, last = NEW, 0
+    for _ in range(30):  # ~0.6 s of trickle: at most three lingers' worth of batches, plus the first event
+        ref = AggregateRef("acme", "readiness", "location", "A0")
+        [appended] = await store.append(ref, [NewEvent("Ticked", {})], expected=revision, meta=Metadata())
+        revision, last = type(revision)(appended.version, appended.sequence), appended.sequence
+        await asyncio.sleep(0.02)
+    await runner.wait_for(last)
+    await runner.stop()
+    assert tallies(engine) == {"A0": (30, 30)}
+    assert read_store.checkpoint(engine, "test-tally") == last
+    assert len(commits) <= 8, f"{len(commits)} transactions for 30 events"
+
+
 async def test_poison_event_is_dead_lettered_and_the_projection_moves_on(nc: Client, engine: Engine) -> None:
     last = await append_events(nc, aggregates=3, per_aggregate=1)
     runner = ProjectionRunner(
