@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -25,6 +25,8 @@ from shared.claims import MAX_TOKEN_BYTES, InvalidClaims, strict_claims
 from shared.config import PlatformSettings
 from shared.events import subject_token
 from shared.principal import ROLES, Principal
+
+T = TypeVar("T")
 
 PRIVATE_KEY = "dev-signing-key.pem"
 PUBLIC_KEY = "dev-signing-key.pub.pem"
@@ -212,8 +214,8 @@ async def current_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-class VerifiedTokens:
-    """A bounded memory of verified tokens, so an RS256 signature is checked once per token, not per request.
+class VerifiedTokens(Generic[T]):
+    """A bounded memory of verified tokens, so a signature is checked once per token, not per request.
 
     Keyed by the whole token string (header, claims and signature): a token differing in
     any byte is verified afresh. An entry is used only until the token's `exp` (without
@@ -222,29 +224,33 @@ class VerifiedTokens:
     go first when `max_entries` is reached.
     """
 
-    def __init__(self, verify: Callable[[str], Principal], *, max_entries: int = 4096, max_age_s: float = 300,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, verify: Callable[[str], T], *, max_entries: int = 4096, max_age_s: float = 300,
+                 clock: Callable[[], float] = time.time, expiry: Callable[[T], float] | None = None) -> None:
         self._verify, self.max_entries, self.max_age_s, self._clock = verify, max_entries, max_age_s, clock
-        self._entries: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._expiry = expiry  # `exp` from what `verify` returned; else read from the token again
+        self._entries: OrderedDict[str, tuple[T, float]] = OrderedDict()
         self._lock = threading.Lock()  # verify runs on the event loop and, for JWKS, in worker threads
 
-    def verify(self, token: str) -> Principal:
-        """The principal of `token`: remembered while valid, else verified (and remembered on success)."""
+    def verify(self, token: str) -> T:
+        """What `verify` made of `token`: remembered while valid, else verified (and remembered on success)."""
         now = self._clock()
         with self._lock:
             found = self._entries.get(token)
             if found is not None and now < found[1]:
                 self._entries.move_to_end(token)
                 return found[0]
-        principal = self._verify(token)
-        claims = jwt.decode(token, options={"verify_signature": False})  # verified just above: only read `exp`
-        until = min(float(claims["exp"]), now + self.max_age_s)
+        verified = self._verify(token)
+        if self._expiry is not None:
+            expires = self._expiry(verified)
+        else:  # verified just above: only read `exp`
+            expires = float(jwt.decode(token, options={"verify_signature": False})["exp"])
+        until = min(expires, now + self.max_age_s)
         with self._lock:
-            self._entries[token] = (principal, until)
+            self._entries[token] = (verified, until)
             self._entries.move_to_end(token)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
-        return principal
+        return verified
 
 
 class CachingTokenVerifier(TokenVerifier):

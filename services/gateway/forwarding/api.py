@@ -31,7 +31,7 @@ async def relay(scope: Scope, receive: Receive, send: Send) -> None:
                                  base_url=settings.service_urls()[rule.service], settings=settings)
     except HTTPException as refused:  # the body limit (413): answered here, as the app's handler would
         response = error_response(refused.status_code, HTTP_CODES.get(refused.status_code, "http_error"),
-                                  str(refused.detail), headers=refused.headers)
+                                  str(refused.detail), headers=dict(refused.headers or {}))
     await response(scope, receive, send)
 
 
