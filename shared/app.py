@@ -40,7 +40,7 @@ from shared.logs import setup_logging
 from shared.natscheck import NatsServerUnsuitable
 from shared.projections.base import Projection
 from shared.runtime import ReactionFactory, Runtime, connect_nats
-from shared.telemetry import current_traceparent, setup_tracing
+from shared.telemetry import current_traceparent, exporting, setup_tracing
 
 health = APIRouter(tags=["health"])
 # An extra readiness check: (ready, what to report under its own keys).
@@ -139,9 +139,11 @@ def service_app(
     """
     setup_logging(settings.service, level=settings.log_level, as_json=settings.log_json)
     setup_tracing(settings.service, settings.otel_exporter)
-    # FastAPI's server span continues the caller's trace (ids in logs and events); its operation spans
-    # (dependencies, endpoint, serialization) only while an exporter is configured.
-    telemetry: TelemetryConfig = {"operation_spans": settings.otel_exporter != "none"}
+    # While spans are exported, FastAPI's native server span continues the caller's trace, with operation
+    # spans (dependencies, endpoint, serialization). Otherwise the request context only carries the trace on.
+    recording = exporting()
+    telemetry: TelemetryConfig = {"tracing": recording, "metrics": recording, "logs": recording,
+                                  "operation_spans": recording}
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, openapi_url=openapi_url, telemetry=telemetry)
     app.state.settings = settings
     app.state.verifier = CachingTokenVerifier(settings)
@@ -150,7 +152,7 @@ def service_app(
     install_error_handlers(app)
     for item in reversed(middleware):  # Starlette wraps the last added outermost; keep the given order
         app.add_middleware(item.cls, *item.args, **item.kwargs)
-    install_request_context(app)
+    install_request_context(app, continue_trace=not recording)
     app.include_router(health)
     return app
 

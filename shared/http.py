@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,6 +23,7 @@ from shared.errors import DomainError
 from shared.events import InvalidSubjectToken, new_id
 from shared.eventstore.base import ConcurrencyConflict, StoreUnavailable
 from shared.headers import header_problem
+from shared.telemetry import continued_trace
 
 log = logging.getLogger(__name__)
 REQUEST_ID = "x-request-id"
@@ -128,8 +130,8 @@ class RequestContext:
     cost ~10 % of a small GET's CPU, and buffers nothing we need here.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, *, continue_trace: bool = False) -> None:
+        self.app, self.continue_trace = app, continue_trace
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -141,7 +143,8 @@ class RequestContext:
             refusal = error_response(400, "invalid_header", message, field=name, headers={REQUEST_ID: new_id()})
             await refusal(scope, receive, send)
             return
-        request_id = Headers(scope=scope).get(REQUEST_ID) or new_id()
+        headers = Headers(scope=scope)
+        request_id = headers.get(REQUEST_ID) or new_id()
         # Request.state reads scope["state"] (uvicorn puts the lifespan state there: add, never replace).
         scope.setdefault("state", {})["request_id"] = request_id
         trace.get_current_span().set_attribute("dso.request_id", request_id)
@@ -152,13 +155,22 @@ class RequestContext:
                 MutableHeaders(scope=message)[REQUEST_ID] = request_id
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        if not self.continue_trace:
+            await self.app(scope, receive, send_with_id)
+            return
+        token = otel_context.attach(continued_trace(headers.get("traceparent")))
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            otel_context.detach(token)
 
 
-def install_request_context(app: FastAPI) -> None:
+def install_request_context(app: FastAPI, *, continue_trace: bool = False) -> None:
     """Give each request an id, echoed back and recorded on the request's server span.
 
-    FastAPI's native OpenTelemetry support opens the server span and continues the
-    caller's `traceparent`; we only add our request id to it.
+    While spans are exported, FastAPI's native OpenTelemetry support opens the server
+    span and continues the caller's `traceparent`; we only add our request id to it.
+    Otherwise (`continue_trace`) the request runs in a context that carries the
+    caller's trace on, for log lines, events and forwarded calls.
     """
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, continue_trace=continue_trace)

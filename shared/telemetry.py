@@ -16,6 +16,7 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision, Sampler, SamplingResult
 from opentelemetry.trace import Link, SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
@@ -73,6 +74,33 @@ def setup_tracing(service: str, exporter: str = "none") -> TracerProvider:
     return provider
 
 
+def exporting() -> bool:
+    """Whether spans are recorded and exported now (a provider other than ours: assume they are)."""
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, _Provider):
+        return provider.while_exporting.exporting
+    return isinstance(provider, TracerProvider)
+
+
+_ids = RandomIdGenerator()
+
+
+def continued_trace(traceparent: str | None) -> Context:
+    """A context whose current span continues the caller's trace (or starts one) without recording anything.
+
+    What a dropped server span gives (the caller's trace id, a span id of our own, the caller's
+    trace state, not sampled) for the price of two random ids, where FastAPI's native server
+    span machinery cost ~10 % of a small request's CPU with nothing to export.
+    """
+    parent = _span_context(traceparent) if traceparent else None
+    own = trace.SpanContext(
+        trace_id=parent.trace_id if parent else _ids.generate_trace_id(), span_id=_ids.generate_span_id(),
+        is_remote=False, trace_flags=trace.TraceFlags(trace.TraceFlags.DEFAULT),
+        trace_state=parent.trace_state if parent else None,
+    )
+    return trace.set_span_in_context(trace.NonRecordingSpan(own))
+
+
 @cache
 def tracer() -> trace.Tracer:
     """The project's tracer, looked up once (a lookup per event shows in profiles).
@@ -98,6 +126,12 @@ def span_from(name: str, traceparent: str | None, *, kind: SpanKind = SpanKind.C
 
 
 MAX_LINKS = 64
+
+
+def _span_context(traceparent: str) -> trace.SpanContext | None:
+    """The remote context in a W3C traceparent (`00-<trace>-<span>-<flags>`), parsed by the propagator."""
+    context = trace.get_current_span(_propagator.extract({"traceparent": traceparent})).get_span_context()
+    return context if context.is_valid else None
 
 
 def _link(traceparent: str) -> trace.Link | None:
