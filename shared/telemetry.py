@@ -118,6 +118,20 @@ def current_traceparent() -> str | None:
 
 
 @contextmanager
+def child_span(name: str, *, kind: SpanKind = SpanKind.INTERNAL) -> Iterator[trace.Span]:
+    """A child span of the current one while spans are exported; otherwise the current span itself.
+
+    A child that records nothing would only add its cost (~20 µs, on every forwarded request)
+    and a span id nobody sees: the trace id travels on in the current span all the same.
+    """
+    if not exporting():
+        yield trace.get_current_span()
+        return
+    with tracer().start_as_current_span(name, kind=kind) as span:
+        yield span
+
+
+@contextmanager
 def span_from(name: str, traceparent: str | None, *, kind: SpanKind = SpanKind.CONSUMER) -> Iterator[trace.Span]:
     """A span whose parent is the trace context carried by a message or request."""
     context = _propagator.extract({"traceparent": traceparent}) if traceparent else None

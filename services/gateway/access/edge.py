@@ -100,7 +100,7 @@ class Gatekeeper:
             "role": principal.role,
             "session": hashlib.sha256(session.encode()).hexdigest()[:16] if session else None,
             "method": request.method,
-            "path": request.url.path,
+            "path": request.scope["path"],
             "route": rule.template if rule else None,
             "permission": rule.permission if rule else None,
             "target": rule.service if rule else None,

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from services.gateway.config import GatewaySettings
 from services.gateway.forwarding.transport import PooledTransport
 from shared.http import REQUEST_ID, error_body
-from shared.telemetry import current_traceparent, tracer
+from shared.telemetry import child_span, current_traceparent
 
 # Request headers a service needs; X-Request-Id and traceparent are set by the gateway itself.
 FORWARDED = ("authorization", "content-type", "idempotency-key", "last-event-id", "accept")
@@ -112,7 +112,7 @@ async def forward(
     # An event stream is quiet between events: only connecting is bounded, not reading.
     read_timeout = None if streaming else settings.forward_timeout_s
     timeout = httpx.Timeout(settings.forward_timeout_s, connect=settings.connect_timeout_s, read=read_timeout)
-    with tracer().start_as_current_span(f"{request.method} {service}", kind=SpanKind.CLIENT) as span:
+    with child_span(f"{request.method} {service}", kind=SpanKind.CLIENT) as span:
         span.set_attribute("dso.downstream", service)
         outbound = httpx.Request(request.method, _target(request, base_url), headers=outbound_headers(request),
                                  content=body, extensions={"timeout": timeout.as_dict()})

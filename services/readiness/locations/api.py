@@ -29,7 +29,7 @@ router = APIRouter(prefix="/api/v1", tags=["readiness"])
              responses={409: {"description": "A location of this name already exists in this region"}})
 async def register_location(
     body: LocationCreate, response: Response, ctx: ContextDep, runtime: RuntimeDep, engine: EngineDep,
-) -> LocationPublic:
+) -> dict[str, Any]:
     """Registers a location with its facts; emits `LocationRegistered` (and `LocationScored` when facts suffice)."""
     playbooks = await playbooks_for(runtime, ctx.principal.org, [body.program_id])
     taken = await on_engine(engine, views.named, org=ctx.principal.org, name=body.name, region=body.region)
@@ -44,7 +44,7 @@ async def register_location(
 async def update_profile(
     location_id: str, body: ProfileUpdate, response: Response, ctx: ContextDep, runtime: RuntimeDep,
     engine: EngineDep,
-) -> LocationPublic:
+) -> dict[str, Any]:
     """Changes facts (null clears one); emits `LocationProfileUpdated`, and `LocationScored` if the result changed."""
     current = await asyncio.to_thread(views.program_of, engine, org=ctx.principal.org, location_id=location_id)
     playbooks = await playbooks_for(runtime, ctx.principal.org, [current, body.program_id])
@@ -55,7 +55,7 @@ async def update_profile(
     return await location_out(engine, ctx, location_id)
 
 
-async def location_out(engine: EngineDep, ctx: ContextDep, location_id: str) -> LocationPublic:
+async def location_out(engine: EngineDep, ctx: ContextDep, location_id: str) -> dict[str, Any]:
     """A command's answer: the location as the read model now has it (the same as its GET).
 
     The command is stored; if the read model has not caught up with it yet (NATS went away
@@ -69,7 +69,7 @@ async def location_out(engine: EngineDep, ctx: ContextDep, location_id: str) -> 
 
 
 @router.get("/locations/{location_id}", response_model=LocationPublic)
-async def get_location(location_id: str, principal: CurrentPrincipal, engine: EngineDep) -> LocationPublic:
+async def get_location(location_id: str, principal: CurrentPrincipal, engine: EngineDep) -> dict[str, Any]:
     """One location with its facts and latest scores."""
     return await on_engine(engine, views.location_public, principal=principal, location_id=location_id)
 
