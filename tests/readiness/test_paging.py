@@ -89,3 +89,23 @@ def test_a_page_reads_the_org_in_index_order_and_an_older_database_gets_the_inde
     with engine.connect() as connection:
         plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
     assert "ix_readiness_locations_v2_org_name_id" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_name_check_of_a_new_location_reads_its_own_index_not_the_region(tmp_path) -> None:
+    """Each register looks its name up: through (org, region, name), not every location of the region."""
+    from sqlalchemy import text
+
+    from services.readiness.locations import views
+    from services.readiness.locations.projections import LocationsProjection
+    from shared.db import make_engine
+    from shared.projections.store import create_tables
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    create_tables(engine, LocationsProjection())
+    with engine.begin() as connection:  # a database from before the index
+        connection.execute(text("DROP INDEX ix_readiness_locations_v2_org_region_name"))
+    create_tables(engine, LocationsProjection())
+    sql = str(views._NAMED.compile(engine))  # the prepared query, its three parameters positional
+    with engine.connect() as connection:
+        plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", ("o", "n", "r")))
+    assert "ix_readiness_locations_v2_org_region_name" in plan, plan

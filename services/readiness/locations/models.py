@@ -40,7 +40,10 @@ class LocationRow(LocationBase, table=True):
 
     __tablename__ = "readiness_locations_v2"
     # Lists and matrix pages: the caller's org in the stable order (name, id), read a page at a time.
-    __table_args__ = (Index("ix_readiness_locations_v2_org_name_id", "org", "name", "id"),)
+    # The name check of every new location: without its own index SQLite's planner (no statistics)
+    # chose the region index and read every location of the region, in every org, per command.
+    __table_args__ = (Index("ix_readiness_locations_v2_org_name_id", "org", "name", "id"),
+                      Index("ix_readiness_locations_v2_org_region_name", "org", "region", "name"))
 
     id: str = Field(primary_key=True)
     org: str = Field(index=True)
