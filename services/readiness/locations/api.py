@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -46,7 +45,7 @@ async def update_profile(
     engine: EngineDep,
 ) -> dict[str, Any]:
     """Changes facts (null clears one); emits `LocationProfileUpdated`, and `LocationScored` if the result changed."""
-    current = await asyncio.to_thread(views.program_of, engine, org=ctx.principal.org, location_id=location_id)
+    current = await on_engine(engine, views.program_of, org=ctx.principal.org, location_id=location_id)
     playbooks = await playbooks_for(runtime, ctx.principal.org, [current, body.program_id])
     command = UpdateLocationProfile(location_id, body.facts, ctx.principal.subject, datetime.now(UTC), playbooks,
                                     body.region, body.program_id, body.reason)
@@ -101,7 +100,7 @@ async def location_history(
     location_id: str, principal: CurrentPrincipal, engine: EngineDep, store: StoreDep
 ) -> History:
     """Every event of the location, oldest first: registration, fact changes, scorings (from the event store)."""
-    await asyncio.to_thread(views.get_location, engine, principal=principal, location_id=location_id)
+    await on_engine(engine, views.get_location, principal=principal, location_id=location_id)
     events = (await store.load(handlers.location_ref(principal.org, location_id))).events
     return History(location_id=location_id, events=[
         HistoryEntry(version=e.version, type=e.type, time=e.time, actor=e.actor, data=e.data) for e in events

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Response
 
 from services.readiness.locations import handlers, views
@@ -17,6 +15,7 @@ from services.readiness.scoring.views import checklist_out, evaluation_of, facto
 from shared.aggregates import Context
 from shared.app import ContextDep, EngineDep, RuntimeDep, read_your_writes
 from shared.auth import CurrentPrincipal
+from shared.db import on_engine
 from shared.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["readiness"])
@@ -24,12 +23,12 @@ router = APIRouter(prefix="/api/v1", tags=["readiness"])
 
 async def _location_playbooks(runtime: Runtime, ctx: Context, location_id: str) -> ProgramPlaybooks:
     """The playbook of the location's program (as the read model has it; the domain refuses a stale one)."""
-    program = await asyncio.to_thread(views.program_of, runtime.engine, org=ctx.principal.org, location_id=location_id)
+    program = await on_engine(runtime.engine, views.program_of, org=ctx.principal.org, location_id=location_id)
     return await playbooks_for(runtime, ctx.principal.org, [program])
 
 
 async def _row(runtime: Runtime, ctx: Context, location_id: str) -> LocationRow:
-    return await asyncio.to_thread(views.get_location, runtime.engine, principal=ctx.principal, location_id=location_id)
+    return await on_engine(runtime.engine, views.get_location, principal=ctx.principal, location_id=location_id)
 
 
 @router.put("/locations/{location_id}/assessment", response_model=AssessmentOut)
@@ -56,7 +55,7 @@ async def location_scoring(
     location_id: str, principal: CurrentPrincipal, engine: EngineDep, runtime: RuntimeDep
 ) -> ScoringOut:
     """Each factor now: its score (entered or derived), the rubric row matched, what the next score needs."""
-    row = await asyncio.to_thread(views.get_location, engine, principal=principal, location_id=location_id)
+    row = await on_engine(engine, views.get_location, principal=principal, location_id=location_id)
     return scoring_out(row, await playbooks_for(runtime, principal.org, [row.program_id]))
 
 
@@ -78,5 +77,5 @@ async def location_requirements(
     location_id: str, principal: CurrentPrincipal, engine: EngineDep, runtime: RuntimeDep
 ) -> Checklist:
     """The program template's technical requirements: pass / fail / unknown per item, with the gap."""
-    row = await asyncio.to_thread(views.get_location, engine, principal=principal, location_id=location_id)
+    row = await on_engine(engine, views.get_location, principal=principal, location_id=location_id)
     return checklist_out(row, await playbooks_for(runtime, principal.org, [row.program_id]))
