@@ -26,6 +26,8 @@ from shared.config import PlatformSettings
 from shared.events import subject_token
 from shared.principal import ROLES, Principal
 
+K = TypeVar("K")
+V = TypeVar("V")
 T = TypeVar("T")
 
 PRIVATE_KEY = "dev-signing-key.pem"
@@ -214,43 +216,63 @@ async def current_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-class VerifiedTokens(Generic[T]):
+class Remembered(Generic[K, V]):
+    """A bounded memory of computed values, each used until the time `until` gives it.
+
+    `compute(key)` runs on a miss; a failure is never remembered. Least recently used
+    entries go first when `max_entries` is reached. Thread-safe: token verification runs
+    on the event loop and, for JWKS, in worker threads.
+    """
+
+    def __init__(self, compute: Callable[[K], V], until: Callable[[K, V, float], float], *,
+                 max_entries: int = 4096, clock: Callable[[], float] = time.time) -> None:
+        self._compute, self._until, self.max_entries, self._clock = compute, until, max_entries, clock
+        self._entries: OrderedDict[K, tuple[V, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V:
+        """The remembered value of `key` while it is valid, else a fresh one (remembered on success)."""
+        now = self._clock()
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None and now < found[1]:
+                self._entries.move_to_end(key)
+                return found[0]
+        value = self._compute(key)
+        until = self._until(key, value, now)
+        with self._lock:
+            self._entries[key] = (value, until)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+
+class VerifiedTokens(Remembered[str, T]):
     """A bounded memory of verified tokens, so a signature is checked once per token, not per request.
 
     Keyed by the whole token string (header, claims and signature): a token differing in
     any byte is verified afresh. An entry is used only until the token's `exp` (without
     the leeway) and at most `max_age_s` after it was verified, the time fetched signing
-    keys are trusted anyway. Failures are never remembered. Least recently used entries
-    go first when `max_entries` is reached.
+    keys are trusted anyway. Failures are never remembered.
     """
 
     def __init__(self, verify: Callable[[str], T], *, max_entries: int = 4096, max_age_s: float = 300,
                  clock: Callable[[], float] = time.time, expiry: Callable[[T], float] | None = None) -> None:
-        self._verify, self.max_entries, self.max_age_s, self._clock = verify, max_entries, max_age_s, clock
+        super().__init__(verify, self._expires, max_entries=max_entries, clock=clock)
+        self.max_age_s = max_age_s
         self._expiry = expiry  # `exp` from what `verify` returned; else read from the token again
-        self._entries: OrderedDict[str, tuple[T, float]] = OrderedDict()
-        self._lock = threading.Lock()  # verify runs on the event loop and, for JWKS, in worker threads
+
+    def _expires(self, token: str, verified: T, now: float) -> float:
+        if self._expiry is not None:
+            expires = self._expiry(verified)
+        else:  # verified already: only read `exp`
+            expires = float(jwt.decode(token, options={"verify_signature": False})["exp"])
+        return min(expires, now + self.max_age_s)
 
     def verify(self, token: str) -> T:
         """What `verify` made of `token`: remembered while valid, else verified (and remembered on success)."""
-        now = self._clock()
-        with self._lock:
-            found = self._entries.get(token)
-            if found is not None and now < found[1]:
-                self._entries.move_to_end(token)
-                return found[0]
-        verified = self._verify(token)
-        if self._expiry is not None:
-            expires = self._expiry(verified)
-        else:  # verified just above: only read `exp`
-            expires = float(jwt.decode(token, options={"verify_signature": False})["exp"])
-        until = min(expires, now + self.max_age_s)
-        with self._lock:
-            self._entries[token] = (verified, until)
-            self._entries.move_to_end(token)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-        return verified
+        return self.get(token)
 
 
 class CachingTokenVerifier(TokenVerifier):

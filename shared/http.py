@@ -53,6 +53,12 @@ def error_response(
     return JSONResponse(error_body(code, message, field), status_code=status, headers=headers)
 
 
+def http_error(exc: StarletteHTTPException) -> JSONResponse:
+    """A framework HTTP error (404, 405, 413 ...) in the one error body."""
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+
+
 def unauthenticated(reason: str) -> JSONResponse:
     """401 with the reason, in the body and in `WWW-Authenticate` (RFC 6750)."""
     quoted = reason.replace("\\", "").replace('"', "'")
@@ -109,8 +115,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = HTTP_CODES.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
+        return http_error(exc)
 
     # Registered on Starlette's outermost error middleware: even a crash answers with the one error body.
     @app.exception_handler(Exception)

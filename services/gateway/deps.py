@@ -16,14 +16,9 @@ async def http_client(request: Request) -> httpx.AsyncClient:
     return request.app.state.http  # type: ignore[no-any-return]
 
 
-async def forwarding_transport(request: Request) -> httpx.AsyncBaseTransport:
-    return request.app.state.transport  # type: ignore[no-any-return]
-
-
 async def gateway_settings(request: Request) -> GatewaySettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
 ClientDep = Annotated[httpx.AsyncClient, Depends(http_client)]
 SettingsDep = Annotated[GatewaySettings, Depends(gateway_settings)]
-TransportDep = Annotated[httpx.AsyncBaseTransport, Depends(forwarding_transport)]

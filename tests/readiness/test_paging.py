@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import select, text
+from sqlmodel import col
 
+from services.readiness.locations import views
+from services.readiness.locations.models import LocationRow
+from services.readiness.locations.projections import LocationsProjection
+from shared.db import make_engine
+from shared.principal import Principal
+from shared.projections.store import create_tables
 from tests.conftest import bearer, serve
 from tests.readiness.factories import FACTORS, create_program, scores
 
@@ -65,47 +74,29 @@ async def test_lists_page_in_a_stable_order_with_filters_and_the_csv_streams_the
         assert [row["name"] for row in table] == names and set(FACTORS) <= set(table[0])
 
 
-def test_a_page_reads_the_org_in_index_order_and_an_older_database_gets_the_index(tmp_path) -> None:
-    """The (org, name, id) index serves a page: no scan of the org, no sort; create_tables adds it to old tables."""
-    from sqlalchemy import select, text
-    from sqlmodel import col
-
-    from services.readiness.locations import views
-    from services.readiness.locations.models import LocationRow
-    from services.readiness.locations.projections import LocationsProjection
-    from shared.db import make_engine
-    from shared.principal import Principal
-    from shared.projections.store import create_tables
-
+def plan_on_an_older_database(tmp_path: Path, index: str, sql: str, *params: object) -> str:
+    """SQLite's plan for `sql` on a read model created before `index`, once create_tables has run again."""
     engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
     create_tables(engine, LocationsProjection())
     with engine.begin() as connection:  # a database from before the index
-        connection.execute(text("DROP INDEX ix_readiness_locations_v2_org_name_id"))
+        connection.execute(text(f"DROP INDEX {index}"))
     create_tables(engine, LocationsProjection())
+    with engine.connect() as connection:
+        return " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+
+
+def test_a_page_reads_the_org_in_index_order_and_an_older_database_gets_the_index(tmp_path: Path) -> None:
+    """The (org, name, id) index serves a page: no scan of the org, no sort; create_tables adds it to old tables."""
     principal = Principal(subject="s", org="o", role="regional_admin", regions=("north",))
     query = (select(*views.PUBLIC_COLUMNS).where(*views.conditions(principal, views.LocationFilter(wave="wave-1")))
              .order_by(col(LocationRow.name), col(LocationRow.id)).limit(101))
-    sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
-    with engine.connect() as connection:
-        plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+    sql = str(query.compile(make_engine("sqlite://"), compile_kwargs={"literal_binds": True}))
+    plan = plan_on_an_older_database(tmp_path, "ix_readiness_locations_v2_org_name_id", sql)
     assert "ix_readiness_locations_v2_org_name_id" in plan and "TEMP B-TREE" not in plan, plan
 
 
-def test_the_name_check_of_a_new_location_reads_its_own_index_not_the_region(tmp_path) -> None:
+def test_the_name_check_of_a_new_location_reads_its_own_index_not_the_region(tmp_path: Path) -> None:
     """Each register looks its name up: through (org, region, name), not every location of the region."""
-    from sqlalchemy import text
-
-    from services.readiness.locations import views
-    from services.readiness.locations.projections import LocationsProjection
-    from shared.db import make_engine
-    from shared.projections.store import create_tables
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
-    create_tables(engine, LocationsProjection())
-    with engine.begin() as connection:  # a database from before the index
-        connection.execute(text("DROP INDEX ix_readiness_locations_v2_org_region_name"))
-    create_tables(engine, LocationsProjection())
-    sql = str(views._NAMED.compile(engine))  # the prepared query, its three parameters positional
-    with engine.connect() as connection:
-        plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", ("o", "n", "r")))
+    sql = str(views._NAMED.compile(make_engine("sqlite://")))  # the prepared query, its parameters positional
+    plan = plan_on_an_older_database(tmp_path, "ix_readiness_locations_v2_org_region_name", sql, "o", "n", "r")
     assert "ix_readiness_locations_v2_org_region_name" in plan, plan

@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 from services.gateway.forwarding.forward import forward
 from shared.access.policy import API_PREFIX, Rule
 from shared.errors import NotFound
-from shared.http import HTTP_CODES, error_response
+from shared.http import http_error
 
 # Authenticated: include_api adds `authorize`; the edge has already matched the policy rule.
 router = APIRouter()
@@ -30,8 +30,7 @@ async def relay(scope: Scope, receive: Receive, send: Send) -> None:
         response = await forward(request, transport=request.app.state.transport, service=rule.service,
                                  base_url=settings.service_urls()[rule.service], settings=settings)
     except HTTPException as refused:  # the body limit (413): answered here, as the app's handler would
-        response = error_response(refused.status_code, HTTP_CODES.get(refused.status_code, "http_error"),
-                                  str(refused.detail), headers=dict(refused.headers or {}))
+        response = http_error(refused)
     await response(scope, receive, send)
 
 

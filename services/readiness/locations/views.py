@@ -60,10 +60,9 @@ def location_public(engine: Engine, *, principal: Principal, location_id: str) -
     it does not show), which costs a fraction of loading the row through a Session. A plain dict: the
     route's response model validates it once (a model built here was validated twice)."""
     kind, allowed = within(principal)
-    params: dict[str, Any] = {"org": principal.org, "location_id": location_id}
-    query = _BY_ID if kind is None else _BY_ID_WITHIN[kind]
+    query, params = _BY_ID, {"org": principal.org, "location_id": location_id, "allowed": allowed}
     if kind is not None:
-        params["allowed"] = allowed
+        query = _BY_ID_WITHIN[kind]
     with engine.connect() as connection:
         row = connection.execute(query, params).first()
     if row is None:
