@@ -20,6 +20,7 @@ from nats.js.errors import NotFoundError
 
 from shared.events import AggregateRef, RecordedEvent
 from shared.eventstore.streams import DEAD_LETTER_STREAM, ensure_stream, stream_config, stream_name
+from shared.pulls import BatchFetcher
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,10 +63,10 @@ class BackgroundConsumer:
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name=f"{kind}:{self.name}")
 
-    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+    async def _subscribe(self) -> BatchFetcher:
         raise NotImplementedError
 
-    async def _consume(self, sub: JetStreamContext.PullSubscription) -> None:
+    async def _consume(self, sub: BatchFetcher) -> None:
         raise NotImplementedError
 
     async def _run(self) -> None:

@@ -15,17 +15,14 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-import nats.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.aggregates import Context
 from shared.consumers import (
     BackgroundConsumer,
     add_consumer,
-    bounded,
     dead_letter,
     failure_reason,
     stream_sequence,
@@ -34,6 +31,7 @@ from shared.events import Metadata, RecordedEvent
 from shared.eventstore.base import EventStore
 from shared.eventstore.streams import stream_name
 from shared.principal import Principal
+from shared.pulls import BatchFetcher
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +84,7 @@ class Reactor(BackgroundConsumer):
         return {"position": info.ack_floor.stream_seq if info.ack_floor else 0, "pending": info.num_pending or 0,
                 "dead_letters": self.dead_letters, "running": self.consuming}
 
-    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+    async def _subscribe(self) -> BatchFetcher:
         # Created once and never reset: a restart resumes after the ack floor. A new reactor
         # starts from the stream's beginning — handlers are idempotent, so history is safe to replay.
         config = ConsumerConfig(
@@ -98,14 +96,11 @@ class Reactor(BackgroundConsumer):
             max_ack_pending=self.batch,
         )
         await add_consumer(self.js, self.reaction.stream, config)
-        return await self.js.pull_subscribe_bind(durable=self.reaction.name, stream=self._stream)
+        return await BatchFetcher(self.nc, stream=self._stream, durable=self.reaction.name).subscribe()
 
-    async def _consume(self, sub: JetStreamContext.PullSubscription) -> None:
+    async def _consume(self, sub: BatchFetcher) -> None:
         while not self._stopping:
-            try:
-                msgs = await bounded(sub.fetch(self.batch, timeout=1), timeout=3)
-            except (nats.errors.TimeoutError, TimeoutError):
-                continue  # nothing new within the fetch window
+            msgs = await sub.fetch(self.batch)  # [] when nothing new came within its window
             fetched = [(msg, RecordedEvent.from_message(msg.subject, msg.headers or {}, msg.data,
                                                         stream_sequence(msg))) for msg in msgs]
             key = getattr(self.reaction, "concurrency_key", None)

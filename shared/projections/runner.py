@@ -13,7 +13,6 @@ import contextlib
 import logging
 import time
 
-import nats.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -24,7 +23,6 @@ from shared.consumers import (
     BackgroundConsumer,
     add_consumer,
     as_event,
-    bounded,
     dead_letter,
     failure_reason,
     stream_sequence,
@@ -34,6 +32,7 @@ from shared.events import RecordedEvent
 from shared.eventstore.streams import stream_name
 from shared.projections import store
 from shared.projections.base import Projection, lingering, wants_any
+from shared.pulls import BatchFetcher
 
 log = logging.getLogger(__name__)
 # How often a projection stores the position of events that changed none of its rows.
@@ -79,7 +78,7 @@ class ProjectionRunner(BackgroundConsumer):
         return {"position": self.position, "stream_last": last, "lag": max(last - self.position, 0),
                 "dead_letters": dead, "running": self.consuming}
 
-    async def _subscribe(self) -> nats.js.JetStreamContext.PullSubscription:
+    async def _subscribe(self) -> BatchFetcher:
         # The stored checkpoint, or further when this process skipped events since it was stored.
         self.position = max(await asyncio.to_thread(store.checkpoint, self.engine, self.projection.name),
                             self.position)
@@ -98,15 +97,12 @@ class ProjectionRunner(BackgroundConsumer):
                 max_ack_pending=self.batch * 4,
             ),
         )
-        return await self.js.pull_subscribe_bind(durable=self._durable, stream=self._stream)
+        return await BatchFetcher(self.nc, stream=self._stream, durable=self._durable).subscribe()
 
-    async def _fetch(self, sub: nats.js.JetStreamContext.PullSubscription) -> list[Msg]:
-        try:
-            return await bounded(sub.fetch(self.batch, timeout=1), timeout=3)
-        except (nats.errors.TimeoutError, TimeoutError):
-            return []  # nothing new within the fetch window
+    async def _fetch(self, sub: BatchFetcher) -> list[Msg]:
+        return await sub.fetch(self.batch)  # [] when nothing new came within its window
 
-    async def _consume(self, sub: nats.js.JetStreamContext.PullSubscription) -> None:
+    async def _consume(self, sub: BatchFetcher) -> None:
         """Apply batch after batch; the next batch is requested before this one is applied."""
         ahead: asyncio.Future[list[Msg]] | None = None
         linger = lingering(self.projection)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from services.readiness.scoring.rubric import derive, next_step, undecided
 from shared.contracts.base import DomainEvent
@@ -46,9 +46,12 @@ def assess(scores: Mapping[str, int], readiness: Readiness | None = None) -> Pla
     return Placement(composite, threshold.level, threshold.recommended_wave)
 
 
-@dataclass(frozen=True, slots=True)
-class Entered:
-    """A factor score an assessor entered, overriding the rubric until reverted."""
+class Entered(NamedTuple):
+    """A factor score an assessor entered, overriding the rubric until reverted.
+
+    A named tuple, not a frozen dataclass: a rebuild makes five per LocationScored, and a
+    frozen dataclass's `__init__` (object.__setattr__ per field) made that a few % of it.
+    """
 
     score: int
     assessor: str
