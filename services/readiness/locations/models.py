@@ -17,7 +17,7 @@ from shared.rowfields import json_dict
 
 class LocationBase(SQLModel):
     name: str
-    region: str = Field(index=True)
+    region: str
     program_id: str | None = Field(default=None, index=True)
     it_infrastructure: int | None = None
     staff_adaptability: int | None = None
@@ -42,11 +42,13 @@ class LocationRow(LocationBase, table=True):
     # Lists and matrix pages: the caller's org in the stable order (name, id), read a page at a time.
     # The name check of every new location: without its own index SQLite's planner (no statistics)
     # chose the region index and read every location of the region, in every org, per command.
+    # No index of org or region alone: every query names the org, so these two serve them, and
+    # each index is one more b-tree every new location writes (a rebuild's inserts).
     __table_args__ = (Index("ix_readiness_locations_v2_org_name_id", "org", "name", "id"),
                       Index("ix_readiness_locations_v2_org_region_name", "org", "region", "name"))
 
     id: str = Field(primary_key=True)
-    org: str = Field(index=True)
+    org: str
     facts: dict[str, Any] = json_dict()
     # factor -> {score, assessor, reason}: assessor scores that stand until reverted to "derived".
     entered: dict[str, Any] = json_dict()
