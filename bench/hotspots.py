@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.hotspots append|rebuild|apply [--size N] [--cpu]
 
-`rebuild` profiles the runner's event-loop thread (the read-model transaction shows
-up as an await on `asyncio.to_thread`); `apply` profiles `store.apply_batch` itself,
-run inline on the same events, which pyinstrument cannot see inside the worker thread.
+`rebuild` profiles the runner on its event loop (on SQLite the read-model transaction runs
+inline there, `shared.db.on_engine`); `apply` profiles `store.apply_batch` alone on the
+same events, read beforehand, without NATS.
 Text reports go to var/bench/profile-<what>[-cpu].txt.
 """
 
