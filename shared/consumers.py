@@ -37,6 +37,8 @@ class BackgroundConsumer:
         self._stopping = False
         self._advanced = asyncio.Condition()
         self._subscribed = asyncio.Event()
+        self._hurried = asyncio.Event()  # set when a hurrying caller starts waiting: ends a pause at once
+        self._hurrying = 0  # callers in `wait_for` now that a pause must not keep waiting
         self.waiting = 0  # callers in `wait_for` now: a following replica then reads checkpoints often
 
     @property
@@ -103,14 +105,31 @@ class BackgroundConsumer:
                 log.warning("%s did not stop within 5 s; abandoning its task", self.name)
         self._task = None
 
-    async def wait_for(self, position: int, *, timeout: float = 10.0) -> None:
-        """Return once stream sequence `position` has been handled (read-your-writes)."""
+    async def wait_for(self, position: int, *, timeout: float = 10.0, hurry: bool = True) -> None:
+        """Return once stream sequence `position` has been handled (read-your-writes).
+
+        `hurry`: end a caught-up pause (`_pause`) at once, for a request someone is waiting on.
+        Background work that waits (a reaction reading what a projection has applied) lets the
+        batch gather instead.
+        """
         self.waiting += 1
+        self._hurrying += hurry
+        if hurry:
+            self._hurried.set()
         try:
             async with self._advanced:
                 await asyncio.wait_for(self._advanced.wait_for(lambda: self.position >= position), timeout)
         finally:
             self.waiting -= 1
+            self._hurrying -= hurry
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep up to `seconds`, unless a hurrying caller is waiting or starts to."""
+        if self._hurrying:
+            return
+        self._hurried.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._hurried.wait(), seconds)
 
     async def _advance(self, position: int) -> None:
         async with self._advanced:

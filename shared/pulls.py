@@ -1,15 +1,17 @@
-"""Batches of a durable JetStream pull consumer: one pull request each, collected by an inbox callback.
+"""Batches of a durable JetStream pull consumer, through one pull request kept open and an inbox callback.
 
 nats-py's `PullSubscription.fetch` takes every message through `next_msg`, which creates a task,
 a UUID and a timeout per message; profiled, that cost more per event than a projection's whole
-fold of it in a rebuild. Here a batch is one request (`no_wait` with `expires`: the server answers
-as soon as anything is there, up to the batch, and ends the request with a 404 or 408 status
-unless the batch filled), and a subscription callback collects the answer.
+fold of it in a rebuild. Here one pull request for a batch stays open (the server sends each
+message as it is stored, until the batch is delivered or the request expires), a subscription
+callback collects them, and a fetch takes what has gathered since the last one: under load that
+is whatever arrived while the last batch was applied, and a lone event is handed over at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import orjson
 from nats.aio.client import Client
@@ -17,10 +19,10 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.js.api import Header
 
-# Statuses that end a request normally: no (more) messages, or the request's `expires` ran out.
+# Statuses that end a request normally: no messages (a `no_wait` request), or its `expires` ran out.
 _ENDED = frozenset({"404", "408"})
 _HEARTBEAT = "100"
-# How long past `expires` to wait for the server's end of a request that a reconnect may have lost.
+# How long past `expires` to wait for the end of a request that a reconnect may have lost.
 _GRACE_S = 2.0
 
 
@@ -36,11 +38,14 @@ class BatchFetcher:
         self._next = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{durable}"
         self._inbox = nc.new_inbox()
         self._sub: Subscription | None = None
-        self._msgs: list[Msg] = []  # of the current request, or arrived after the last one ended
-        self._until = 0  # how many `_msgs` complete the current request
-        self._reply = ""  # the current request's reply subject: its status message arrives there
-        self._ended: asyncio.Future[tuple[str, str]] | None = None
+        self._gathered: list[Msg] = []
+        self._arrived = asyncio.Event()  # a message, or the end of the open request
+        self._open = 0  # messages the open request may still deliver (0: none open)
+        self._expires_at = 0.0  # when the open request ends at the latest (monotonic)
+        self._reply = ""  # the open request's reply subject: its status arrives there
         self._requests = 0
+        self._refused = ""
+        self._fetching = False
 
     async def subscribe(self) -> BatchFetcher:
         self._sub = await self._nc.subscribe(f"{self._inbox}.*", cb=self._receive)
@@ -52,41 +57,48 @@ class BatchFetcher:
             self._sub = None
 
     async def fetch(self, batch: int, *, expires: float = 1.0) -> list[Msg]:
-        """Up to `batch` messages (a few more if a lost request's arrive late), as soon as any are there;
-        `[]` when none came within `expires`."""
-        if self._ended is not None:
+        """Up to `batch` messages, as soon as any have arrived; `[]` when none came within `expires`."""
+        if self._fetching:
             raise RuntimeError("one fetch at a time")
-        wanted = batch - len(self._msgs)
-        if wanted <= 0:
-            return self._take()
-        self._requests += 1
-        self._reply, self._until = f"{self._inbox}.{self._requests}", batch
-        self._ended = asyncio.get_running_loop().create_future()
-        request = {"batch": wanted, "no_wait": True, "expires": int(expires * 1e9)}
+        self._fetching = True
         try:
-            await self._nc.publish(self._next, orjson.dumps(request), reply=self._reply)
-            status, description = await asyncio.wait_for(self._ended, expires + _GRACE_S)
-        except TimeoutError:
-            status, description = "", ""  # the request's end never came (a reconnect): what came is the batch
+            if not self._gathered:
+                if not self._open or time.monotonic() > self._expires_at:
+                    await self._request(batch, expires)  # none open, or one a reconnect lost
+                self._arrived.clear()
+                try:
+                    await asyncio.wait_for(self._arrived.wait(), expires + _GRACE_S)
+                except TimeoutError:
+                    self._open = 0  # its end never came: ask again next time
+            if self._refused:
+                refused, self._refused = self._refused, ""
+                raise PullRefused(f"{self._next}: {refused}")
+            taken, self._gathered = self._gathered[:batch], self._gathered[batch:]
+            if not self._open and len(self._gathered) < batch:  # the next batch gathers while this one is handled
+                await self._request(batch - len(self._gathered), expires)
+            return taken
         finally:
-            self._ended, self._reply = None, ""
-        if status and status not in _ENDED:
-            raise PullRefused(f"{self._next}: {status} {description}".strip())
-        return self._take()
+            self._fetching = False
 
-    def _take(self) -> list[Msg]:
-        msgs, self._msgs = self._msgs, []
-        return msgs
+    async def _request(self, size: int, expires: float) -> None:
+        self._requests += 1
+        self._reply, self._open = f"{self._inbox}.{self._requests}", size
+        self._expires_at = time.monotonic() + expires + _GRACE_S
+        request = {"batch": size, "expires": int(expires * 1e9)}
+        await self._nc.publish(self._next, orjson.dumps(request), reply=self._reply)
 
     async def _receive(self, msg: Msg) -> None:
-        ended = self._ended
         if msg.reply:  # a stream message: its reply subject is its ack subject
-            self._msgs.append(msg)
-            if ended is not None and not ended.done() and len(self._msgs) >= self._until:
-                ended.set_result(("", ""))
+            self._gathered.append(msg)
+            self._open = max(self._open - 1, 0)  # at 0 the request is complete: the server sends no status
+            self._arrived.set()
             return
         headers = msg.headers or {}
         status = headers.get("Status", "")
-        # A status of an earlier request (one we stopped waiting for) or an idle heartbeat changes nothing.
-        if ended is not None and not ended.done() and msg.subject == self._reply and status != _HEARTBEAT:
-            ended.set_result((status, str(headers.get(Header.DESCRIPTION, ""))))
+        # A status of an earlier request (one given up on) or an idle heartbeat changes nothing.
+        if msg.subject != self._reply or status == _HEARTBEAT:
+            return
+        if status not in _ENDED:
+            self._refused = f"{status} {headers.get(Header.DESCRIPTION, '')}".strip()
+        self._open = 0
+        self._arrived.set()

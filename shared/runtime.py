@@ -152,14 +152,16 @@ class Runtime:
             waited = any(runner.waiting for runner in self.runners.values())
             await asyncio.sleep(FOLLOW_WAITED_S if waited else FOLLOW_IDLE_S)
 
-    async def caught_up(self, projection: str, position: int | None = None, *, timeout: float) -> bool:
-        """Whether `projection` has applied `position` (None: its stream's last event now), waiting up to `timeout`."""
+    async def caught_up(self, projection: str, position: int | None = None, *, timeout: float,
+                        hurry: bool = True) -> bool:
+        """Whether `projection` has applied `position` (None: its stream's last event now), waiting up to `timeout`
+        (`hurry`: see `BackgroundConsumer.wait_for`)."""
         runner = self.runners[projection]
         if position is None:
             info = await self.nc.jetstream().stream_info(stream_name(runner.projection.stream))
             position = info.state.last_seq
         try:
-            await runner.wait_for(position, timeout=timeout)
+            await runner.wait_for(position, timeout=timeout, hurry=hurry)
         except TimeoutError:
             return False
         return True

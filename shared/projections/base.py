@@ -33,14 +33,20 @@ def wants_any(projection: Projection, events: list[RecordedEvent]) -> bool:
     return wants is None or any(wants(event) for event in events)
 
 
-def lingering(projection: Projection) -> float:
-    """How long the runner waits, once caught up, before fetching again (`linger_s`; default 0: at once).
+# How long a caught-up projection lets the next batch gather while no caller waits on it.
+GATHER_S = 0.02
 
-    Each batch costs a transaction and a checkpoint update whatever its size. A projection
-    no request waits on (the audit log) may trade a little freshness for batches that
-    gather every event of the pause instead of one transaction per event.
+
+def lingering(projection: Projection) -> float:
+    """How long the runner waits, once caught up, before taking the next batch (`linger_s`, or GATHER_S).
+
+    Each batch costs a transaction and a checkpoint update whatever its size. Taken as soon as
+    each event arrives, a busy stream (the intake's case events) made one or two events a batch
+    and a transaction each, and the metrics service spent its CPU on commits. Waiting a moment
+    gathers a batch; a caller that starts waiting (`wait_for`: read-your-writes, an audit query)
+    ends the pause at once, so only reads nobody waits on are that much older.
     """
-    return float(getattr(projection, "linger_s", 0.0))
+    return float(getattr(projection, "linger_s", GATHER_S))
 
 
 def apply_all(projection: Projection, session: Session, events: list[RecordedEvent]) -> None:

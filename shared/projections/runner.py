@@ -99,29 +99,17 @@ class ProjectionRunner(BackgroundConsumer):
         )
         return await BatchFetcher(self.nc, stream=self._stream, durable=self._durable).subscribe()
 
-    async def _fetch(self, sub: BatchFetcher) -> list[Msg]:
-        return await sub.fetch(self.batch)  # [] when nothing new came within its window
-
     async def _consume(self, sub: BatchFetcher) -> None:
-        """Apply batch after batch; the next batch is requested before this one is applied."""
-        ahead: asyncio.Future[list[Msg]] | None = None
+        """Apply batch after batch; the consumer's open pull request gathers the next one meanwhile."""
         linger = lingering(self.projection)
-        try:
-            while not self._stopping:
-                msgs = await (ahead if ahead is not None else self._fetch(sub))
-                ahead = None
-                if msgs and linger and len(msgs) < self.batch:  # caught up: let the next batch gather
-                    await self._apply(msgs)
-                    await asyncio.sleep(linger)
-                elif msgs:
-                    ahead = asyncio.ensure_future(self._fetch(sub))
-                    await asyncio.sleep(0)  # let it send its pull request: on SQLite the apply runs inline
-                    await self._apply(msgs)
-        finally:
-            if ahead is not None:
-                ahead.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await ahead
+        while not self._stopping:
+            msgs = await sub.fetch(self.batch)  # [] when nothing new came within its window
+            if not msgs:
+                continue
+            await asyncio.sleep(0)  # let a pull request just made go out: on SQLite the apply runs inline
+            await self._apply(msgs)
+            if linger and len(msgs) < self.batch:  # caught up: let the next batch gather
+                await self._pause(linger)
 
     async def _apply(self, msgs: list[Msg]) -> None:
         events = [as_event(m, stream_sequence(m)) for m in msgs]

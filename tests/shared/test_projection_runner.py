@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 
 import pytest
 from nats.aio.client import Client
@@ -170,6 +171,36 @@ async def test_a_lingering_projection_applies_a_trickle_in_few_transactions(nc: 
     assert tallies(engine) == {"A0": (30, 30)}
     assert read_store.checkpoint(engine, "test-tally") == last
     assert len(commits) <= 8, f"{len(commits)} transactions for 30 events"
+
+
+async def test_a_waiting_request_ends_the_pause_and_background_work_lets_the_batch_gather(
+    nc: Client, engine: Engine
+) -> None:
+    """A caught-up runner pauses (linger) before its next batch; a caller that waits with `hurry` (a request's
+    read-your-writes) ends the pause at once, one that waits without it (a reaction) waits it out."""
+    store = JetStreamEventStore(nc)
+    runner = ProjectionRunner(nc=nc, engine=engine, projection=LingeringTallyProjection())  # pauses 0.3 s
+    await runner.start()
+    ref = AggregateRef("acme", "readiness", "location", "A0")
+    revision = NEW
+
+    async def tick() -> int:
+        nonlocal revision
+        [appended] = await store.append(ref, [NewEvent("Ticked", {})], expected=revision, meta=Metadata())
+        revision = type(revision)(appended.version, appended.sequence)
+        return appended.sequence
+
+    waited: dict[bool, float] = {}
+    for hurry in (True, False):
+        await tick()
+        await asyncio.sleep(0.05)  # applied with nobody waiting: the runner pauses 0.3 s now
+        position = await tick()
+        started = time.monotonic()
+        await runner.wait_for(position, hurry=hurry)
+        waited[hurry] = time.monotonic() - started
+    await runner.stop()
+    assert waited[True] < 0.15 < waited[False], waited
+    assert tallies(engine) == {"A0": (4, 4)}
 
 
 async def test_poison_event_is_dead_lettered_and_the_projection_moves_on(nc: Client, engine: Engine) -> None:

@@ -114,7 +114,7 @@ class PublishOnCase:
         self.runtime = publisher.runtime
 
     async def react(self, event: RecordedEvent) -> None:
-        if not await self.runtime.caught_up(CasesProjection.name, event.sequence, timeout=CATCH_UP_S):
+        if not await self.runtime.caught_up(CasesProjection.name, event.sequence, timeout=CATCH_UP_S, hurry=False):
             raise TimeoutError("the cases read model did not catch up; the reactor retries")
         location_id = event.data.get("location_id")
         if isinstance(location_id, str):
@@ -133,7 +133,7 @@ class PublishOnGoLive:
         self.runtime = publisher.runtime
 
     async def react(self, event: RecordedEvent) -> None:
-        if not await self.runtime.caught_up(ProgramsProjection.name, event.sequence, timeout=CATCH_UP_S):
+        if not await self.runtime.caught_up(ProgramsProjection.name, event.sequence, timeout=CATCH_UP_S, hurry=False):
             raise TimeoutError("the programs read model did not catch up; the reactor retries")
         location_id = event.data.get("location_id")
         if isinstance(location_id, str):
@@ -152,7 +152,7 @@ class PublishOnSurvey:
         self.runtime = publisher.runtime
 
     async def react(self, event: RecordedEvent) -> None:
-        if not await self.runtime.caught_up(SurveysProjection.name, event.sequence, timeout=CATCH_UP_S):
+        if not await self.runtime.caught_up(SurveysProjection.name, event.sequence, timeout=CATCH_UP_S, hurry=False):
             raise TimeoutError("the surveys read model did not catch up; the reactor retries")
         location_id = event.data.get("location_id")
         if isinstance(location_id, str):
