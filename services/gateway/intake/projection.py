@@ -35,6 +35,9 @@ class WebhookIntegrationsProjection:
     name = "gateway-integrations"
     stream = "metrics"
     tables: tuple[type[SQLModel], ...] = (WebhookIntegrationRow,)
+    # No gather pause: the edge verifies webhook signatures with these secrets, and a revoked
+    # secret must stop working as soon as its event arrives, not up to GATHER_S later.
+    linger_s = 0.0
 
     @staticmethod
     def wants(event: RecordedEvent) -> bool:
