@@ -1,7 +1,7 @@
 """What every background JetStream consumer here shares: projection runners and reactors alike.
 
-A background task with a stop flag, a position others can wait for, bounded fetches
-that never block a stop, cheap stream sequences, and one dead-letter format.
+A background task with a stop flag, a position others can wait for (and a pause it can
+hurry), cheap stream sequences, and one dead-letter format. Fetching is `shared.pulls`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -23,7 +21,6 @@ from shared.eventstore.streams import DEAD_LETTER_STREAM, ensure_stream, stream_
 from shared.pulls import BatchFetcher
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 RETRY_FIRST_S, RETRY_MAX_S = 0.05, 1.0
 
 
@@ -135,25 +132,6 @@ class BackgroundConsumer:
         async with self._advanced:
             self.position = position
             self._advanced.notify_all()
-
-
-async def bounded(awaitable: Coroutine[Any, Any, T], *, timeout: float) -> T:
-    """Await in a separate task, never longer than `timeout`, and never blocking our own cancellation.
-
-    nats-py's `fetch` can swallow a cancellation that races its internal
-    `wait_for` and then wait on its queue indefinitely; this keeps `stop()` prompt.
-    """
-    task = asyncio.ensure_future(awaitable)
-    task.add_done_callback(lambda t: t.cancelled() or t.exception())
-    try:
-        done, _ = await asyncio.wait({task}, timeout=timeout)
-    except asyncio.CancelledError:
-        task.cancel()
-        raise
-    if not done:
-        task.cancel()
-        raise TimeoutError
-    return task.result()
 
 
 async def add_consumer(js: JetStreamContext, service: str, config: ConsumerConfig) -> None:

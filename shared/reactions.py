@@ -100,7 +100,9 @@ class Reactor(BackgroundConsumer):
 
     async def _consume(self, sub: BatchFetcher) -> None:
         while not self._stopping:
-            msgs = await sub.fetch(self.batch)  # [] when nothing new came within its window
+            msgs = await sub.fetch(self.batch)
+            if not msgs:
+                continue  # nothing new within the fetch window
             fetched = [(msg, RecordedEvent.from_message(msg.subject, msg.headers or {}, msg.data,
                                                         stream_sequence(msg))) for msg in msgs]
             key = getattr(self.reaction, "concurrency_key", None)
